@@ -1,0 +1,65 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Dependencies point one way:
+//   overlaytrace (CLI) → OverlayTraceCLI → OverlayReport → OverlayAnalysis → OverlayReference → OverlayWire
+//                                       → OverlayCapture → COverlayPcap (libpcap)
+//   OverlayReport → COverlayCmark (libcmark). OverlayWire imports nothing: no C, no Foundation.
+let package = Package(
+    name: "OverlayTrace",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "overlaytrace", targets: ["overlaytrace"]),
+        .library(name: "OverlayWire", targets: ["OverlayWire"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COverlayPcap",
+            pkgConfig: "libpcap",
+            providers: [.apt(["libpcap-dev"]), .brew(["libpcap"])]
+        ),
+        .systemLibrary(
+            name: "COverlayCmark",
+            pkgConfig: "libcmark",
+            providers: [.apt(["libcmark-dev"]), .brew(["cmark"])]
+        ),
+        // Pure-Swift decoding core: bounds-checked views over bytes, value types, no C and no Foundation.
+        .target(name: "OverlayWire"),
+        // Capture I/O over libpcap: files (pcap/pcapng/stdin), live interfaces, BPF, writing pcaps.
+        .target(name: "OverlayCapture", dependencies: ["COverlayPcap", "OverlayWire"]),
+        // Deterministic generator of overlay captures (samples, tests, benchmarks). Pure Swift.
+        .target(name: "OverlaySynth", dependencies: ["OverlayWire"]),
+        // The embedded reference switch: a model of distributed logical switching/routing.
+        .target(name: "OverlayReference", dependencies: ["OverlayWire"]),
+        // Topology, flows and paths reconstructed from decoded packets; inventory; findings.
+        .target(
+            name: "OverlayAnalysis",
+            dependencies: ["OverlayWire", "OverlayReference", .product(name: "Yams", package: "Yams")]
+        ),
+        // Markdown / HTML (libcmark) / JSON rendering of analysis results.
+        .target(name: "OverlayReport", dependencies: ["OverlayAnalysis", "COverlayCmark"]),
+        // Subcommands (thin): parse options, wire the layers together, print.
+        .target(
+            name: "OverlayTraceCLI",
+            dependencies: [
+                "OverlayWire", "OverlayCapture", "OverlayAnalysis", "OverlayReference",
+                "OverlayReport", "OverlaySynth",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "overlaytrace", dependencies: ["OverlayTraceCLI"]),
+        .testTarget(name: "OverlayWireTests", dependencies: ["OverlayWire", "OverlaySynth"]),
+        .testTarget(name: "OverlayCaptureTests", dependencies: ["OverlayCapture", "OverlayWire", "OverlaySynth"]),
+        .testTarget(
+            name: "OverlayAnalysisTests",
+            dependencies: ["OverlayAnalysis", "OverlayReference", "OverlayWire", "OverlaySynth", "OverlayCapture"]
+        ),
+        .testTarget(name: "OverlayReferenceTests", dependencies: ["OverlayReference", "OverlayWire", "OverlaySynth"]),
+        .testTarget(name: "OverlayReportTests", dependencies: ["OverlayReport", "OverlayAnalysis", "OverlaySynth"]),
+        .testTarget(name: "OverlayTraceCLITests", dependencies: ["OverlayTraceCLI", "OverlaySynth", "OverlayWire"]),
+    ]
+)

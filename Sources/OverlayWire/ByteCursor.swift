@@ -1,0 +1,95 @@
+/// A bounds-checked, big-endian reader over borrowed packet bytes.
+///
+/// Modelled on swift-nio's `ByteBuffer` reads: every read returns `nil` when the bytes are not there
+/// and never traps. The cursor never owns memory: it views the buffer that libpcap (or a test) lends for
+/// the duration of one decode, and positions are frame offsets so problems can name where they happened.
+public struct ByteCursor {
+    public let bytes: UnsafeRawBufferPointer
+    /// Offset of the next byte to read, counted from the start of the frame.
+    public var position: Int
+    /// One past the last byte this layer may read (never beyond `bytes.count`).
+    public var end: Int
+
+    @inlinable
+    public init(bytes: UnsafeRawBufferPointer, position: Int = 0, end: Int? = nil) {
+        self.bytes = bytes
+        self.position = max(0, min(position, bytes.count))
+        self.end = max(self.position, min(end ?? bytes.count, bytes.count))
+    }
+
+    @inlinable public var remaining: Int { end - position }
+
+    @inlinable
+    public func has(_ count: Int) -> Bool { count >= 0 && remaining >= count }
+
+    @inlinable
+    public func peekUInt8(at offset: Int = 0) -> UInt8? {
+        let at = position + offset
+        guard offset >= 0, at < end else { return nil }
+        return bytes.load(fromByteOffset: at, as: UInt8.self)
+    }
+
+    @inlinable
+    public func peekUInt16(at offset: Int = 0) -> UInt16? {
+        let at = position + offset
+        guard offset >= 0, at + 2 <= end else { return nil }
+        return UInt16(bigEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt16.self))
+    }
+
+    @inlinable
+    public func peekUInt32(at offset: Int = 0) -> UInt32? {
+        let at = position + offset
+        guard offset >= 0, at + 4 <= end else { return nil }
+        return UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self))
+    }
+
+    @inlinable
+    public func peekUInt64(at offset: Int = 0) -> UInt64? {
+        let at = position + offset
+        guard offset >= 0, at + 8 <= end else { return nil }
+        return UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt64.self))
+    }
+
+    @inlinable
+    public mutating func readUInt8() -> UInt8? {
+        guard let v = peekUInt8() else { return nil }
+        position += 1
+        return v
+    }
+
+    @inlinable
+    public mutating func readUInt16() -> UInt16? {
+        guard let v = peekUInt16() else { return nil }
+        position += 2
+        return v
+    }
+
+    @inlinable
+    public mutating func readUInt32() -> UInt32? {
+        guard let v = peekUInt32() else { return nil }
+        position += 4
+        return v
+    }
+
+    @inlinable
+    public mutating func skip(_ count: Int) -> Bool {
+        guard has(count) else { return false }
+        position += count
+        return true
+    }
+
+    /// A cursor over the next `length` bytes (clamped to what is there), and moves past them.
+    @inlinable
+    public mutating func readSlice(length: Int) -> ByteCursor? {
+        guard has(length) else { return nil }
+        let slice = ByteCursor(bytes: bytes, position: position, end: position + length)
+        position += length
+        return slice
+    }
+
+    /// The bytes from `position` to `end` as a buffer (borrowed, valid as long as `bytes` is).
+    @inlinable
+    public var remainingBytes: UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: bytes[position..<end])
+    }
+}
