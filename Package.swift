@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Dependencies point one way:
-//   overlaytrace (CLI) → OverlayTraceCLI → OverlayReport → OverlayAnalysis → OverlayReference → OverlayWire
+//   overlaytrace (CLI) → OverlayTraceCLI → OverlayReport → OverlayAnalysis → OverlayReference → OverlayInventory → OverlayWire
 //                                       → OverlayCapture → COverlayPcap (libpcap)
 //   OverlayReport → COverlayCmark (libcmark). OverlayWire imports nothing: no C, no Foundation.
 let package = Package(
@@ -33,12 +33,14 @@ let package = Package(
         .target(name: "OverlayCapture", dependencies: ["COverlayPcap", "OverlayWire"]),
         // Deterministic generator of overlay captures (samples, tests, benchmarks). Pure Swift.
         .target(name: "OverlaySynth", dependencies: ["OverlayWire"]),
+        // Names and intent: inventory files (YAML/JSON) and OVN southbound dumps.
+        .target(name: "OverlayInventory", dependencies: ["OverlayWire", .product(name: "Yams", package: "Yams")]),
         // The embedded reference switch: a model of distributed logical switching/routing.
-        .target(name: "OverlayReference", dependencies: ["OverlayWire"]),
+        .target(name: "OverlayReference", dependencies: ["OverlayWire", "OverlayInventory"]),
         // Topology, flows and paths reconstructed from decoded packets; inventory; findings.
         .target(
             name: "OverlayAnalysis",
-            dependencies: ["OverlayWire", "OverlayReference", .product(name: "Yams", package: "Yams")]
+            dependencies: ["OverlayWire", "OverlayInventory", "OverlayReference"]
         ),
         // Markdown / HTML (libcmark) / JSON rendering of analysis results.
         .target(name: "OverlayReport", dependencies: ["OverlayAnalysis", "COverlayCmark"]),
@@ -46,7 +48,7 @@ let package = Package(
         .target(
             name: "OverlayTraceCLI",
             dependencies: [
-                "OverlayWire", "OverlayCapture", "OverlayAnalysis", "OverlayReference",
+                "OverlayWire", "OverlayCapture", "OverlayInventory", "OverlayAnalysis", "OverlayReference",
                 "OverlayReport", "OverlaySynth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -58,6 +60,7 @@ let package = Package(
             name: "OverlayAnalysisTests",
             dependencies: ["OverlayAnalysis", "OverlayReference", "OverlayWire", "OverlaySynth", "OverlayCapture"]
         ),
+        .testTarget(name: "OverlayInventoryTests", dependencies: ["OverlayInventory", "OverlayWire"]),
         .testTarget(name: "OverlayReferenceTests", dependencies: ["OverlayReference", "OverlayWire", "OverlaySynth"]),
         .testTarget(name: "OverlayReportTests", dependencies: ["OverlayReport", "OverlayAnalysis", "OverlaySynth"]),
         .testTarget(name: "OverlayTraceCLITests", dependencies: ["OverlayTraceCLI", "OverlaySynth", "OverlayWire"]),
