@@ -207,10 +207,15 @@ final class PcapDumper {
 
     /// Appends one record; errors surface in `hasFailed` (stdio keeps the error flag).
     func write(header: inout pcap_pkthdr, bytes: UnsafeRawBufferPointer) {
-        guard let dumper, let base = bytes.baseAddress else { return }
+        guard let dumper else { return }
         // pcap_dump's first argument is the dumper disguised as `u_char *` (pcap_handler signature).
-        pcap_dump(UnsafeMutableRawPointer(dumper).assumingMemoryBound(to: UInt8.self), &header,
-                  base.assumingMemoryBound(to: UInt8.self))
+        let user = UnsafeMutableRawPointer(dumper).assumingMemoryBound(to: UInt8.self)
+        if let base = bytes.baseAddress {
+            pcap_dump(user, &header, base.assumingMemoryBound(to: UInt8.self))
+        } else {
+            var none: UInt8 = 0  // an empty record still needs a non-NULL pointer; caplen 0 reads nothing
+            pcap_dump(user, &header, &none)
+        }
     }
 
     /// Flushes buffered records; false when the write or flush failed.
