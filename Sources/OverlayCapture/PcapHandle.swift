@@ -14,7 +14,7 @@ import Darwin
 enum PcapNext {
     /// 1: a packet; the header and bytes belong to libpcap and stay valid until the next call on the same handle.
     case packet(pcap_pkthdr, UnsafeRawBufferPointer)
-    /// 0: live capture timeout expired with no packet.
+    /// 0: no packet (live capture: timeout expired, or nothing ready in non-blocking mode).
     case timeout
     /// -2: end of a savefile, or `pcap_breakloop` was called.
     case end
@@ -78,6 +78,16 @@ final class PcapHandle {
     func setNanosecondPrecision() -> Int32 {
         pcap_set_tstamp_precision(pcap, Int32(PCAP_TSTAMP_PRECISION_NANO))
     }
+
+    /// Non-blocking reads (after activation): `next()` returns `.timeout` at once when no packet is ready.
+    func setNonblocking() -> String? {
+        PcapHandle.withErrorBuffer { errbuf in
+            pcap_setnonblock(pcap, 1, errbuf) == 0 ? nil : String(cString: errbuf)
+        }
+    }
+
+    /// The descriptor to poll for "packets may be ready" (-1 where there is none).
+    var selectableDescriptor: Int32 { pcap_get_selectable_fd(pcap) }
 
     /// `pcap_activate`: 0 = ok, > 0 = activated with a warning, < 0 = failed. The message is libpcap's detail.
     func activate() -> PcapFailure? {
