@@ -49,7 +49,7 @@ public final class LiveCapture {
         _ = handle.setPromiscuous(promiscuous)
         _ = handle.setImmediateMode(immediate)
         _ = handle.setBufferSize(bufferSize)
-        _ = handle.setTimeout(milliseconds: timeoutMilliseconds)
+        _ = handle.setTimeout(milliseconds: max(timeoutMilliseconds, 0))
         _ = handle.setNanosecondPrecision()  // unsupported → microseconds, handled by `nanosecondsPerUnit`
 
         var warnings: [String] = []
@@ -85,7 +85,7 @@ public final class LiveCapture {
     /// Does not allocate per packet.
     public func next() -> CaptureReadResult {
         guard !stopped else { return .end }
-        let deadline = timeout.map { ContinuousClock.now + $0 }
+        var deadline: ContinuousClock.Instant?  // read the clock only once we have to wait
         while true {
             switch handle.next() {
             case .packet(let header, let bytes):
@@ -100,10 +100,12 @@ public final class LiveCapture {
                 break
             }
             var waitMilliseconds: Int32 = -1
-            if let deadline {
-                let left = deadline - ContinuousClock.now
-                guard left > .zero else { return .timeout }
-                let (seconds, attoseconds) = left.components
+            if let timeout {
+                let now = ContinuousClock.now
+                let end = deadline ?? now + timeout
+                deadline = end
+                guard end > now else { return .timeout }
+                let (seconds, attoseconds) = (end - now).components
                 waitMilliseconds = Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000 + 1)
             }
             switch wakeup.wait(for: handle.selectableDescriptor, milliseconds: waitMilliseconds) {
@@ -198,7 +200,9 @@ final class WakeupPipe {
     func wait(for descriptor: Int32, milliseconds: Int32) -> WaitResult {
         var fds = (pollfd(fd: readEnd, events: Int16(POLLIN), revents: 0),
                    pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0))
+        // Without a descriptor to watch (not on Linux), poll the capture every 10 ms instead.
         let count: nfds_t = descriptor >= 0 ? 2 : 1
+        let milliseconds = descriptor >= 0 ? milliseconds : (milliseconds < 0 ? 10 : min(milliseconds, 10))
         let ready = withUnsafeMutableBytes(of: &fds) { raw in
             poll(raw.baseAddress?.assumingMemoryBound(to: pollfd.self), count, milliseconds)
         }
