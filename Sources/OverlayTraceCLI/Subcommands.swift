@@ -3,6 +3,6 @@ import ArgumentParser
 extension OverlayTraceCommand {
     /// Every subcommand, in the order `--help` lists them.
     static let subcommandTypes: [ParsableCommand.Type] = [
-        DecodeCommand.self,
+
     ]
 }
