@@ -3,6 +3,7 @@ import ArgumentParser
 extension OverlayTraceCommand {
     /// Every subcommand, in the order `--help` lists them.
     static let subcommandTypes: [ParsableCommand.Type] = [
+        DecodeCommand.self,
 
     ]
 }
