@@ -1,4 +1,9 @@
 import COverlayPcap
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import OverlayWire
 
 /// Captures from a network interface through libpcap (needs root or CAP_NET_RAW on Linux).
@@ -58,12 +63,24 @@ public final class LiveCapture {
         if let filter, let message = handle.setFilter(filter, netmask: PcapHandle.netmask(of: interface)) {
             throw .badFilter(expression: filter, message: message)
         }
+        pollTimeout = Int32(clamping: timeoutMilliseconds)
+        descriptor = handle.selectableDescriptor
+        if descriptor >= 0 && !handle.setNonblocking(true) { descriptor = -1 }
     }
+
+    private let pollTimeout: Int32
+    /// Polled before a non-blocking read; -1: blocking reads with libpcap's own timeout.
+    private var descriptor: Int32 = -1
 
     /// The next packet, `.timeout` when none arrived in time, or `.end` after `breakLoop()` or a failure
     /// (`lastError` then says why). The bytes are valid until the next call. Does not allocate per packet.
     public func next() -> CaptureReadResult {
-        switch handle.next() {
+        var result = handle.next()
+        if case .timeout = result, descriptor >= 0 {
+            var fds = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            if poll(&fds, 1, pollTimeout) > 0 { result = handle.next() }
+        }
+        switch result {
         case .packet(let header, let bytes):
             packetsRead &+= 1
             return .packet(CaptureRecord(header, nanosecondsPerUnit: nanosecondsPerUnit), bytes)

@@ -137,6 +137,18 @@ final class PcapHandle {
     /// Makes a blocked or future `next()` return `.end`; async-signal-safe in libpcap (sets a flag, pokes an eventfd).
     func breakLoop() { pcap_breakloop(pcap) }
 
+    /// Non-blocking reads: `next()` returns `.timeout` at once when nothing is queued. Live capture pairs this
+    /// with `poll(2)` on `selectableDescriptor`, because on Linux the read timeout is not honoured in
+    /// immediate mode (a blocking read could wait forever on a quiet link).
+    func setNonblocking(_ on: Bool) -> Bool {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: Int(PCAP_ERRBUF_SIZE)) { errbuf in
+            pcap_setnonblock(pcap, on ? 1 : 0, errbuf.baseAddress!) == 0
+        }
+    }
+
+    /// The descriptor to `poll(2)` before reading, or -1 when the platform has none.
+    var selectableDescriptor: Int32 { pcap_get_selectable_fd(pcap) }
+
     func statistics() -> pcap_stat? {
         var stats = pcap_stat()
         return pcap_stats(pcap, &stats) == 0 ? stats : nil

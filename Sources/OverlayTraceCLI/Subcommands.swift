@@ -4,6 +4,8 @@ extension OverlayTraceCommand {
     /// Every subcommand, in the order `--help` lists them.
     static let subcommandTypes: [ParsableCommand.Type] = [
         DecodeCommand.self,
+        LiveCommand.self,
+        InterfacesCommand.self,
 
     ]
 }
