@@ -28,7 +28,8 @@ public struct OverlayTraceCommand: ParsableCommand {
         } catch let exit as ExitCode {
             Foundation.exit(exit.rawValue)
         } catch let failure as CommandFailure {
-            FileHandle.standardError.write(Data(("overlaytrace: " + failure.message + "\n").utf8))
+            let line = failure.message.hasPrefix("overlaytrace:") ? failure.message : "overlaytrace: " + failure.message
+            FileHandle.standardError.write(Data((line + "\n").utf8))
             Foundation.exit(failure.status.rawValue)
         } catch {
             let code = exitCode(for: error)
