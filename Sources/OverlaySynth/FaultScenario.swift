@@ -48,9 +48,14 @@ public enum FaultScenario: String, CaseIterable, Sendable {
         func done(_ finding: String, _ numbers: [Int], _ problem: DecodeProblem.Code? = nil) -> FaultCase {
             FaultCase(scenario: self, frames: r.frames, expectedFinding: finding, frameNumbers: numbers, decodeProblem: problem)
         }
-        func arpRequest(from w: SynthWorkload, for ip: IPv4Address) -> [SynthLayer] {
-            [.ethernet(src: w.mac, dst: .broadcast),
-             .arp(op: ARPPacket.request, senderMAC: w.mac, senderIP: w.ip, targetMAC: .zero, targetIP: ip)]
+        /// A full-size (1514-byte inner frame) TCP segment web-01 → web-02 in Geneve: 1550 outer IPv4 bytes.
+        func fullSizeGeneveFrame(dontFragment: Bool) -> [UInt8] {
+            var tcp = TCPExchange(clientPort: r.ephemeralPort(), serverPort: 80, rng: &r.rng)
+            let segment = tcp.segment(fromClient: true, flags: TCPHeader.psh | TCPHeader.ack,
+                                      payload: [UInt8](repeating: 0x62, count: 1460))
+            let inner: [SynthLayer] = [.ethernet(src: a.mac, dst: b.mac), .ipv4(src: a.ip, dst: b.ip, id: r.nextIPID(a.ip))] + segment
+            return ScenarioRecorder.geneveFrame(from: t.esxi01, to: t.esxi02, vni: vni, ipID: r.nextIPID(t.esxi01.ip),
+                                                dontFragment: dontFragment, inner: inner)
         }
 
         switch self {
@@ -76,10 +81,7 @@ public enum FaultScenario: String, CaseIterable, Sendable {
             r.send(ab, echo(false, 1), after: 400)
             var moved = b
             moved.tep = t.esxi03
-            let garp: [SynthLayer] = [
-                .ethernet(src: b.mac, dst: .broadcast),
-                .arp(op: ARPPacket.request, senderMAC: b.mac, senderIP: b.ip, targetMAC: .zero, targetIP: b.ip),
-            ]
+            let garp = ScenarioRecorder.arp(from: b, for: b.ip)  // gratuitous: sender IP == target IP
             for (i, target) in t.replicationTargets(of: t.web, from: t.esxi03).enumerated() {
                 r.tunnel(from: t.esxi03, to: target, vni: vni, inner: garp, after: i == 0 ? 2_000_000 : 15)
             }
@@ -107,22 +109,13 @@ public enum FaultScenario: String, CaseIterable, Sendable {
                         + "underlay MTU NSX requires; frame 2 is the retransmission", [1, 2])
 
         case .outerFragments:
-            var tcp = TCPExchange(clientPort: r.ephemeralPort(), serverPort: 80, rng: &r.rng)
-            let segment = tcp.segment(fromClient: true, flags: TCPHeader.psh | TCPHeader.ack,
-                                      payload: [UInt8](repeating: 0x62, count: 1460))
-            let inner: [SynthLayer] = [.ethernet(src: a.mac, dst: b.mac), .ipv4(src: a.ip, dst: b.ip, id: r.nextIPID(a.ip))] + segment
-            let whole = ScenarioRecorder.geneveFrame(from: t.esxi01, to: t.esxi02, vni: vni, ipID: r.nextIPID(t.esxi01.ip),
-                                                     dontFragment: false, inner: inner)
+            let whole = fullSizeGeneveFrame(dontFragment: false)
             for (i, fragment) in PacketBuilder.fragmentIPv4(whole, mtu: 1500).enumerated() { r.emit(fragment, after: i == 0 ? 0 : 3) }
             return done("A 1550-byte outer IPv4 (Geneve) packet from esxi-01 to esxi-02 was fragmented by the underlay (outer IPv4 "
                         + "fragments, DF clear): the underlay MTU is below the overlay's need", [1, 2])
 
         case .fragmentationNeeded:
-            var tcp = TCPExchange(clientPort: r.ephemeralPort(), serverPort: 80, rng: &r.rng)
-            let segment = tcp.segment(fromClient: true, flags: TCPHeader.psh | TCPHeader.ack,
-                                      payload: [UInt8](repeating: 0x63, count: 1460))
-            let inner: [SynthLayer] = [.ethernet(src: a.mac, dst: b.mac), .ipv4(src: a.ip, dst: b.ip, id: r.nextIPID(a.ip))] + segment
-            let big = ScenarioRecorder.geneveFrame(from: t.esxi01, to: t.esxi02, vni: vni, ipID: r.nextIPID(t.esxi01.ip), inner: inner)
+            let big = fullSizeGeneveFrame(dontFragment: true)
             r.emit(big)
             let quote = Array(big[14..<min(big.count, 14 + 576 - 28)])  // RFC 1812: as much as fits in 576 bytes
             r.emit(PacketBuilder.build([
@@ -145,7 +138,7 @@ public enum FaultScenario: String, CaseIterable, Sendable {
             let nobody = IPv4Address(10, 1, 10, 99)
             for round in 0..<3 {
                 for (i, tep) in t.replicationTargets(of: t.web, from: a.tep).enumerated() {
-                    r.tunnel(from: a.tep, to: tep, vni: vni, inner: arpRequest(from: a, for: nobody),
+                    r.tunnel(from: a.tep, to: tep, vni: vni, inner: ScenarioRecorder.arp(from: a, for: nobody),
                              after: round == 0 && i == 0 ? 0 : (i == 0 ? 1_000_000 : 15))
                 }
             }
@@ -177,9 +170,9 @@ public enum FaultScenario: String, CaseIterable, Sendable {
 
         case .incompleteReplication:
             for (i, tep) in t.replicationTargets(of: t.web, from: a.tep).enumerated() {
-                r.tunnel(from: a.tep, to: tep, vni: vni, inner: arpRequest(from: a, for: b.ip), after: i == 0 ? 0 : 15)
+                r.tunnel(from: a.tep, to: tep, vni: vni, inner: ScenarioRecorder.arp(from: a, for: b.ip), after: i == 0 ? 0 : 15)
             }
-            r.tunnel(from: b.tep, to: a.tep, vni: vni, inner: arpRequest(from: b, for: IPv4Address(10, 1, 10, 1)), after: 500_000)
+            r.tunnel(from: b.tep, to: a.tep, vni: vni, inner: ScenarioRecorder.arp(from: b, for: IPv4Address(10, 1, 10, 1)), after: 500_000)
             return done("Broadcast ARP from web-02 is replicated by esxi-02 only to esxi-01; esxi-03, which frames 1–2 show in "
                         + "VNI 69632, gets no copy (incomplete head-end replication)", [3])
 

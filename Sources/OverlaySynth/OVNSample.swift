@@ -1,3 +1,4 @@
+import Foundation
 import OverlayWire
 
 /// A logical switch port of the OVN sample: the workload and its `Port_Binding.tunnel_key`.
@@ -118,25 +119,12 @@ struct OVSDBTable {
     }
 }
 
+/// A JSON string literal (Foundation does the escaping).
 func jsonString(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-        switch u {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\t": out += "\\t"
-        case "\r": out += "\\r"
-        default:
-            if u.value < 0x20 {
-                let hex = String(u.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            } else {
-                out.unicodeScalars.append(u)
-            }
-        }
+    guard let data = try? JSONSerialization.data(withJSONObject: s, options: [.fragmentsAllowed, .withoutEscapingSlashes]) else {
+        return "\"\""
     }
-    return out + "\""
+    return String(decoding: data, as: UTF8.self)
 }
 
 extension Scenario {
@@ -150,21 +138,14 @@ extension Scenario {
         let t = OVNSampleTopology.self
         let p1 = t.port1, p2 = t.port2
         let a = p1.workload, b = p2.workload, vni = t.logicalSwitch.vni
-        r.tunnel(from: a.tep, to: b.tep, vni: vni, options: [.ovn(ingress: p1.tunnelKey, egress: t.floodGroupKey)], inner: [
-            .ethernet(src: a.mac, dst: .broadcast),
-            .arp(op: ARPPacket.request, senderMAC: a.mac, senderIP: a.ip, targetMAC: .zero, targetIP: b.ip),
-        ])
-        r.tunnel(from: b.tep, to: a.tep, vni: vni, options: [.ovn(ingress: p2.tunnelKey, egress: p1.tunnelKey)], inner: [
-            .ethernet(src: b.mac, dst: a.mac),
-            .arp(op: ARPPacket.reply, senderMAC: b.mac, senderIP: b.ip, targetMAC: a.mac, targetIP: a.ip),
-        ], after: 160)
+        r.tunnel(from: a.tep, to: b.tep, vni: vni, options: [.ovn(ingress: p1.tunnelKey, egress: t.floodGroupKey)],
+                 inner: ScenarioRecorder.arp(from: a, for: b.ip))
+        r.tunnel(from: b.tep, to: a.tep, vni: vni, options: [.ovn(ingress: p2.tunnelKey, egress: p1.tunnelKey)],
+                 inner: ScenarioRecorder.arp(from: b, for: a.ip, replyTo: a), after: 160)
         let ab = TunnelLeg.switched(a, b, options: [.ovn(ingress: p1.tunnelKey, egress: p2.tunnelKey)])
         let ba = TunnelLeg.switched(b, a, options: [.ovn(ingress: p2.tunnelKey, egress: p1.tunnelKey)])
         r.ping(ab, ba, count: 2, firstAfter: 120)
-        var tcp = TCPExchange(clientPort: r.ephemeralPort(), serverPort: 80, rng: &r.rng)
-        r.play(tcp.conversation(request: ApplicationPayloads.httpRequest(host: b.ip.description),
-                                response: ApplicationPayloads.httpResponse(body: "hello from sw0-port2\n")),
-               client: ab, server: ba, firstAfter: 300_000)
+        r.httpExchange(client: ab, server: ba, body: "hello from sw0-port2\n", firstAfter: 300_000)
         return r.frames
     }
 }

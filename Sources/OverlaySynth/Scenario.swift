@@ -14,21 +14,13 @@ public enum Scenario {
         var r = ScenarioRecorder(start: start, seed: 0x5A3E_5E60)
         let a = SampleTopology.web01, b = SampleTopology.web02
         let vni = SampleTopology.web.vni
-        let request: [SynthLayer] = [.ethernet(src: a.mac, dst: .broadcast),
-                                     .arp(op: ARPPacket.request, senderMAC: a.mac, senderIP: a.ip, targetMAC: .zero, targetIP: b.ip)]
         for (i, tep) in SampleTopology.replicationTargets(of: a.segment, from: a.tep).enumerated() {
-            r.tunnel(from: a.tep, to: tep, vni: vni, inner: request, after: i == 0 ? 0 : 14)
+            r.tunnel(from: a.tep, to: tep, vni: vni, inner: ScenarioRecorder.arp(from: a, for: b.ip), after: i == 0 ? 0 : 14)
         }
-        r.tunnel(from: b.tep, to: a.tep, vni: vni, inner: [
-            .ethernet(src: b.mac, dst: a.mac),
-            .arp(op: ARPPacket.reply, senderMAC: b.mac, senderIP: b.ip, targetMAC: a.mac, targetIP: a.ip),
-        ], after: 210)
+        r.tunnel(from: b.tep, to: a.tep, vni: vni, inner: ScenarioRecorder.arp(from: b, for: a.ip, replyTo: a), after: 210)
         let ab = TunnelLeg.switched(a, b), ba = TunnelLeg.switched(b, a)
         r.ping(ab, ba, count: 3, firstAfter: 95)
-        var tcp = TCPExchange(clientPort: r.ephemeralPort(), serverPort: 80, rng: &r.rng)
-        r.play(tcp.conversation(request: ApplicationPayloads.httpRequest(host: b.ip.description),
-                                response: ApplicationPayloads.httpResponse(body: "hello from web-02\n")),
-               client: ab, server: ba, firstAfter: 250_000)
+        r.httpExchange(client: ab, server: ba, body: "hello from web-02\n", firstAfter: 250_000)
         return r.frames
     }
 

@@ -64,6 +64,24 @@ struct ScenarioRecorder {
         }
     }
 
+    /// A web request/response over a fresh TCP connection from `client`'s host to port 80.
+    mutating func httpExchange(client: TunnelLeg, server: TunnelLeg, body: String, firstAfter: Int64) {
+        var tcp = TCPExchange(clientPort: ephemeralPort(), serverPort: 80, rng: &rng)
+        play(tcp.conversation(request: ApplicationPayloads.httpRequest(host: client.dstIP.description),
+                              response: ApplicationPayloads.httpResponse(body: body)),
+             client: client, server: server, firstAfter: firstAfter)
+    }
+
+    /// An inner ARP frame: a broadcast request from `sender` for `targetIP`, or (with `replyTo`) its unicast reply.
+    static func arp(from sender: SynthWorkload, for targetIP: IPv4Address, replyTo requester: SynthWorkload? = nil) -> [SynthLayer] {
+        guard let requester else {
+            return [.ethernet(src: sender.mac, dst: .broadcast),
+                    .arp(op: ARPPacket.request, senderMAC: sender.mac, senderIP: sender.ip, targetMAC: .zero, targetIP: targetIP)]
+        }
+        return [.ethernet(src: sender.mac, dst: requester.mac),
+                .arp(op: ARPPacket.reply, senderMAC: sender.mac, senderIP: sender.ip, targetMAC: requester.mac, targetIP: requester.ip)]
+    }
+
     static func geneveFrame(from a: SynthTEP, to b: SynthTEP, vni: UInt32, options: [SynthGeneveOption] = [],
                             oam: Bool = false, ipID: UInt16, dontFragment: Bool = true, inner: [SynthLayer],
                             geneve: SynthLayer? = nil) -> [UInt8] {
