@@ -89,7 +89,7 @@ public enum Scenario {
                     ], after: round == 0 && n == 0 && x == a ? 0 : 37)
                 }
             }
-            r.wait(intervalMicroseconds - 37 * Int64(pairs.count * 2 - 1))
+            r.wait(intervalMicroseconds - 37 * Int64(pairs.count * 2))
         }
         return r.frames
     }
