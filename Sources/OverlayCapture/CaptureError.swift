@@ -40,7 +40,7 @@ public enum CaptureError: Error, Sendable, Equatable, CustomStringConvertible {
         case .writeFailed(let path, let message):
             return "overlaytrace: cannot write \(path == "-" ? "standard output" : "'\(path)'"): \(oneLine(message))"
         case .noSuchInterface(let name):
-            return "overlaytrace: no such capture interface '\(name)' (list them with `tcpdump -D` or `ip link`)"
+            return "overlaytrace: no such capture interface '\(name)' (list them with `overlaytrace interfaces`)"
         case .interfaceDown(let name):
             return "overlaytrace: interface '\(name)' is down (bring it up with `ip link set \(name) up`)"
         case .livePermissionDenied(let name):
