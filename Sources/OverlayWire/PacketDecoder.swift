@@ -368,7 +368,10 @@ struct DecodeRun {
             }
             count += 1
             ip.extensionHeadersLength += size
+            let wasFragmentHeader = next == .fragment
             next = IPProtocol(rawValue: nh)
+            // In a later fragment, what follows the Fragment header is fragment data, not more headers.
+            if wasFragmentHeader, let f = ip.fragment, f.offset != 0 { break }
         }
         ip.extensionHeaderCount = count
         ip.upperProtocol = next
