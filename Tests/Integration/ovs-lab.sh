@@ -1221,7 +1221,7 @@ main() {
     # (ovsdb-server, ovs-vswitchd) cannot inherit it and keep a caller's pipe open forever.
     [ "$cmd" = env ] || exec 3>&-
     # Subcommand options may also carry --workdir.
-    local rest=() 
+    local rest=()
     while [ $# -gt 0 ]; do
         case $1 in
         --workdir) WORKDIR=${2:-}; shift ;;
