@@ -108,18 +108,18 @@ public struct MarkdownRenderer: Sendable {
         case .code(let code):
             MarkdownEscaper.appendCodeSpan(code, inTableCell: inTableCell, into: &out)
         case .strong(let inner):
-            appendDelimited(inner, delimiter: "**", inTableCell: inTableCell, inLink: inLink, into: &out)
+            appendDelimited(inner, open: "**", close: "**", atLineStart: atLineStart, inTableCell: inTableCell,
+                            inLink: inLink, into: &out)
         case .emphasis(let inner):
-            appendDelimited(inner, delimiter: "*", inTableCell: inTableCell, inLink: inLink, into: &out)
+            appendDelimited(inner, open: "*", close: "*", atLineStart: atLineStart, inTableCell: inTableCell,
+                            inLink: inLink, into: &out)
         case .link(let inner, let anchor):
-            if inLink {  // links cannot nest: keep the text
-                appendInlines(inner, atLineStart: atLineStart, inTableCell: inTableCell, inLink: true, into: &out)
+            let target = AnchorAllocator.sanitize(anchor)
+            if inLink || target.isEmpty {  // links cannot nest, and `#` alone goes nowhere: keep the text
+                appendInlines(inner, atLineStart: atLineStart, inTableCell: inTableCell, inLink: inLink, into: &out)
             } else {
-                out += "["
-                appendInlines(inner, atLineStart: false, inTableCell: inTableCell, inLink: true, into: &out)
-                out += "](#"
-                out += AnchorAllocator.sanitize(anchor)
-                out += ")"
+                appendDelimited(inner, open: "[", close: "](#\(target))", atLineStart: atLineStart,
+                                inTableCell: inTableCell, inLink: true, into: &out)
             }
         case .frameRef(let frames):
             out += Inline.frameText(frames)
@@ -136,22 +136,23 @@ public struct MarkdownRenderer: Sendable {
         }
     }
 
-    /// `**x**` / `*x*` with the spaces moved outside the delimiters (`** x**` would not be emphasis).
-    private static func appendDelimited(_ inner: [Inline], delimiter: String, inTableCell: Bool, inLink: Bool,
-                                        into out: inout String) {
+    /// `**x**`, `*x*`, `[x](#a)` with the spaces moved outside the delimiters (`** x**` would not be
+    /// emphasis), dropped at the start of a line (four of them would start a code block).
+    private static func appendDelimited(_ inner: [Inline], open: String, close: String, atLineStart: Bool,
+                                        inTableCell: Bool, inLink: Bool, into out: inout String) {
         var body = ""
         appendInlines(inner, atLineStart: false, inTableCell: inTableCell, inLink: inLink, into: &body)
-        let leading = body.prefix(while: { $0 == " " })
-        let trailing = body.reversed().prefix(while: { $0 == " " })
-        guard leading.count < body.count else {
-            out += body
+        let leading = body.prefix(while: { $0 == " " }).count
+        guard leading < body.count else {  // only spaces: keep them as spacing
+            if !atLineStart { out += body }
             return
         }
-        out += leading
-        out += delimiter
-        out += body.dropFirst(leading.count).dropLast(trailing.count)
-        out += delimiter
-        out += String(trailing)
+        let trailing = body.reversed().prefix(while: { $0 == " " }).count
+        if !atLineStart { out += String(repeating: " ", count: leading) }
+        out += open
+        out += body.dropFirst(leading).dropLast(trailing)
+        out += close
+        out += String(repeating: " ", count: trailing)
     }
 
     // MARK: Tables

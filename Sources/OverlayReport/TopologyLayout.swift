@@ -138,76 +138,81 @@ struct TopologyLayout {
 
     private mutating func place(columns: [Column], bandHeight: Int) {
         let m = TopologyLayout.margin, h = TopologyLayout.nodeHeight
-        // Segments over the middle of the columns they span, routers over their segments: fewer crossings.
-        let segmentRow = orderedByNeighbours(nodes.indices.filter { rows[$0] == .segments }) { columnOf[$0] }
-        let segmentRank = Dictionary(uniqueKeysWithValues: segmentRow.enumerated().map { ($1, $0) })
-        let routerRow = orderedByNeighbours(nodes.indices.filter { rows[$0] == .routers }) { segmentRank[$0] }
+        let routerRow = nodes.indices.filter { rows[$0] == .routers }
+        let segmentRow = nodes.indices.filter { rows[$0] == .segments }
 
         var y = m
-        var routerY: Int?, segmentY: Int?
+        var routerY = y, segmentY = y
         if !routerRow.isEmpty { routerY = y; y += h + 56 }
         if !segmentRow.isEmpty { segmentY = y; y += h + 84 }
         let columnY = y
+        bandTop = columnY + h
+        let stackY = bandTop + bandHeight
 
-        // Column widths and x positions.
+        // Columns left to right; the attached nodes stacked under their head.
         var x = m
-        var columnCenters: [Int] = []
+        var bottom = y
+        var isPlaced = Array(repeating: false, count: nodes.count)
         for column in columns {
             var w = column.head.map { boxes[$0].width } ?? TopologyLayout.minNodeWidth
             for entry in column.stack { w = max(w, boxes[entry.node].width) }
-            columnCenters.append(x + w / 2)
-            x += w + TopologyLayout.columnGap
-        }
-        let columnsWidth = columns.isEmpty ? 0 : x - TopologyLayout.columnGap - m
-
-        func rowWidth(_ row: [Int]) -> Int {
-            row.isEmpty ? 0 : row.reduce(0) { $0 + boxes[$1].width } + TopologyLayout.columnGap * (row.count - 1)
-        }
-        let contentWidth = max(columnsWidth, rowWidth(routerRow), rowWidth(segmentRow), 240)
-        // Center the column block if a top row is wider.
-        let columnShift = (contentWidth - columnsWidth) / 2
-        for (c, column) in columns.enumerated() {
+            let center = x + w / 2
             if let head = column.head {
-                boxes[head].x = columnCenters[c] + columnShift - boxes[head].width / 2
+                boxes[head].x = center - boxes[head].width / 2
                 boxes[head].y = columnY
+                isPlaced[head] = true
+                bottom = max(bottom, boxes[head].bottom)
             }
-        }
-        func layRow(_ row: [Int], y: Int) {
-            var x = m + (contentWidth - rowWidth(row)) / 2
-            for i in row {
-                boxes[i].x = x
-                boxes[i].y = y
-                x += boxes[i].width + TopologyLayout.columnGap
-            }
-        }
-        if let routerY { layRow(routerRow, y: routerY) }
-        if let segmentY { layRow(segmentRow, y: segmentY) }
-
-        bandTop = columnY + h
-        let stackY = bandTop + bandHeight
-        var bottom = columns.contains(where: { $0.head != nil }) ? bandTop : y
-        for (c, column) in columns.enumerated() {
             var sy = column.head == nil ? columnY : stackY
             for entry in column.stack {
                 let i = entry.node
-                boxes[i].x = columnCenters[c] + columnShift - boxes[i].width / 2
+                boxes[i].x = center - boxes[i].width / 2
                 boxes[i].y = sy
+                isPlaced[i] = true
                 sy += h + TopologyLayout.stackGap
                 bottom = max(bottom, boxes[i].bottom)
             }
+            x += w + TopologyLayout.columnGap
         }
-        width = contentWidth + 2 * m
+        // Segments over the columns they span, routers over their segments: short links, few crossings.
+        placeNearNeighbours(segmentRow, y: segmentY, placed: &isPlaced)
+        placeNearNeighbours(routerRow, y: routerY, placed: &isPlaced)
+
+        // Nothing left of the margin; the picture as wide as its widest row (and never tiny).
+        let minX = boxes.map(\.x).min() ?? m
+        for i in boxes.indices { boxes[i].x += m - minX }
+        width = max(boxes.map { $0.x + $0.width }.max() ?? 0, 240) + m
         height = bottom + m
     }
 
-    /// `row` sorted by the mean position of each node's neighbours (the barycenter heuristic); nodes without
-    /// placed neighbours keep their document order after the others.
-    private func orderedByNeighbours(_ row: [Int], position: (Int) -> Int?) -> [Int] {
-        let keys = row.map { node -> Double in
-            let positions = neighbours[node].compactMap(position)
-            return positions.isEmpty ? .infinity : Double(positions.reduce(0, +)) / Double(positions.count)
+    /// Lays `row` out at `y`, each node as near as it can get to the mean x of its placed neighbours
+    /// (the barycenter heuristic): sorted by that wish, pushed right to stay apart, then the whole row shifted
+    /// back by the mean push. Nodes without placed neighbours follow in document order.
+    private mutating func placeNearNeighbours(_ row: [Int], y: Int, placed: inout [Bool]) {
+        guard !row.isEmpty else { return }
+        let wishes = row.map { node -> Int? in
+            let xs = neighbours[node].filter { placed[$0] }.map { boxes[$0].centerX }
+            return xs.isEmpty ? nil : xs.reduce(0, +) / xs.count - boxes[node].width / 2
         }
-        return row.indices.sorted { (keys[$0], $0) < (keys[$1], $1) }.map { row[$0] }
+        let order = row.indices.sorted { (wishes[$0] ?? .max, $0) < (wishes[$1] ?? .max, $1) }
+        var cursor: Int?
+        var push = 0, wished = 0
+        for k in order {
+            let node = row[k]
+            let x = max(wishes[k] ?? cursor ?? TopologyLayout.margin, cursor ?? .min)
+            if let wish = wishes[k] {
+                push += x - wish
+                wished += 1
+            }
+            boxes[node].x = x
+            boxes[node].y = y
+            cursor = x + boxes[node].width + TopologyLayout.columnGap
+        }
+        let shift = wished == 0 ? 0 : push / wished
+        for node in row {
+            boxes[node].x -= shift
+            placed[node] = true
+        }
     }
 
     /// The depth of every TEP ↔ TEP arc, by edge position: longer spans dip deeper, parallel arcs nest.
@@ -221,12 +226,30 @@ struct TopologyLayout {
             let parallel = pairCount[key, default: 0]
             pairCount[key] = parallel + 1
             let span = max(1, abs((columnOf[a] ?? 0) - (columnOf[b] ?? 0)))
-            depths[e] = 24 + 24 * (span - 1) + 18 * parallel
+            // Capped: in a wide fabric a long arc flattens out instead of pushing the workloads off screen.
+            depths[e] = 24 + 24 * (min(span, 7) - 1) + 18 * min(parallel, 4)
         }
         return depths
     }
 
+    static let linkLabelCharWidth = 6.3
+    static let maxLinkLabelCharacters = 40
+
+    /// The width of the plate behind a link label.
+    static func linkLabelWidth(_ label: String) -> Int {
+        Int(Double(min(label.count, maxLinkLabelCharacters)) * linkLabelCharWidth) + 10
+    }
+
     private mutating func route(_ edges: [TopologyDiagram.Edge], index: [String: Int], arcDepths: [Int: Int]) {
+        defer {
+            // A label beside a vertical line may reach past the last column.
+            for route in routes {
+                guard let label = route.edge.label, !label.isEmpty else { continue }
+                let w = TopologyLayout.linkLabelWidth(label)
+                let right = route.labelAnchor == "middle" ? route.labelX + w / 2 : route.labelX - 4 + w
+                width = max(width, right + TopologyLayout.margin)
+            }
+        }
         for (e, edge) in edges.enumerated() {
             guard let a = index[edge.from], let b = index[edge.to], a != b else { continue }
             let kinds = (nodes[a].kind, nodes[b].kind)

@@ -32,18 +32,16 @@ enum TopologySVGRenderer {
         out += "</g>\n<g class=\"link-labels\">\n"
         for route in layout.routes {
             guard let label = route.edge.label, !label.isEmpty else { continue }
-            appendLinkLabel(truncated(label, to: 40), route: route, into: &out)
+            appendLinkLabel(truncated(label, to: TopologyLayout.maxLinkLabelCharacters), route: route, into: &out)
         }
         out += "</g>\n</g>\n"
         legend.append(top: layout.height, width: width, into: &out)
         out += "</svg>\n"
     }
 
-    static let linkLabelCharWidth = 6.3
-
     /// A label on a plate of the background colour, so the line it sits on does not run through the words.
     private static func appendLinkLabel(_ label: String, route: TopologyLayout.Route, into out: inout String) {
-        let w = Int(Double(label.count) * linkLabelCharWidth) + 10
+        let w = TopologyLayout.linkLabelWidth(label)
         let x = route.labelAnchor == "middle" ? route.labelX - w / 2 : route.labelX - 4
         out += "<g class=\"link-label\"><rect x=\"\(x)\" y=\"\(route.labelY - 12)\" width=\"\(w)\" height=\"16\" rx=\"3\"/>"
         out += "<text x=\"\(route.labelX)\" y=\"\(route.labelY)\" text-anchor=\"\(route.labelAnchor)\">"

@@ -29,6 +29,14 @@ final class ElementCollector: NSObject, XMLParserDelegate {
     func names(_ name: String) -> [[String: String]] { elements.filter { $0.name == name }.map(\.attributes) }
 }
 
+/// Set OVERLAYTRACE_REPORT_PREVIEW=/some/dir to keep the rendered pages for a look in a browser.
+enum Preview {
+    static func write(_ text: String, to name: String) throws {
+        guard let dir = ProcessInfo.processInfo.environment["OVERLAYTRACE_REPORT_PREVIEW"] else { return }
+        try text.write(toFile: dir + "/" + name, atomically: true, encoding: .utf8)
+    }
+}
+
 @Suite("HTML renderer")
 struct HTMLRendererTests {
     let page = HTMLRenderer().render(SampleDocument.document())
@@ -47,9 +55,7 @@ struct HTMLRendererTests {
         #expect(collector.names("link").isEmpty, "no external style sheets")
         #expect(!page.contains("http://") || !page.replacingOccurrences(of: "http://www.w3.org/2000/svg", with: "").contains("http://"),
                 "no external resources")
-        if let dir = ProcessInfo.processInfo.environment["OVERLAYTRACE_REPORT_PREVIEW"] {
-            try page.write(toFile: dir + "/sample.html", atomically: true, encoding: .utf8)
-            try MarkdownRenderer().render(SampleDocument.document()).write(toFile: dir + "/sample.md", atomically: true, encoding: .utf8)
-        }
+        try Preview.write(page, to: "sample.html")
+        try Preview.write(MarkdownRenderer().render(SampleDocument.document()), to: "sample.md")
     }
 }
