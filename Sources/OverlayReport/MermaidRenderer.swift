@@ -60,16 +60,16 @@ enum MermaidRenderer {
     }
 
     static func appendLabel(_ text: String, into out: inout String) {
-        for u in text.unicodeScalars {
-            switch UntrustedText.clean(u) {
-            case "\"": out += "#quot;"
-            case "#": out += "#35;"
-            case "<": out += "#60;"
-            case ">": out += "#62;"
-            case "&": out += "#38;"
-            case "`": out += "#96;"
-            case "|": out += "#124;"
-            case let c: out.unicodeScalars.append(c)
+        UntrustedText.append(text, into: &out) { u in
+            switch u {
+            case "\"": return "#quot;"
+            case "#": return "#35;"
+            case "<": return "#60;"
+            case ">": return "#62;"
+            case "&": return "#38;"
+            case "`": return "#96;"
+            case "|": return "#124;"
+            default: return nil
             }
         }
     }

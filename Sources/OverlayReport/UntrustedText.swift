@@ -25,6 +25,19 @@ enum UntrustedText {
         }
     }
 
+    /// Appends the cleaned text, each scalar replaced by `escape`'s answer when it has one. Cleaning comes
+    /// first, so an escape table never sees a control character.
+    static func append(_ text: String, into out: inout String, escape: (Unicode.Scalar) -> String?) {
+        for u in text.unicodeScalars {
+            let c = clean(u)
+            if let replacement = escape(c) {
+                out += replacement
+            } else {
+                out.unicodeScalars.append(c)
+            }
+        }
+    }
+
     /// The cleaned text. With `.keep`, CR LF counts as one line break.
     static func cleaned(_ s: String, lines: Lines = .flatten) -> String {
         var out = String.UnicodeScalarView()
@@ -38,9 +51,5 @@ enum UntrustedText {
             out.append(clean(u, lines: lines))
         }
         return String(out)
-    }
-
-    static func isClean(_ s: String) -> Bool {
-        s.unicodeScalars.allSatisfy { clean($0) == $0 }
     }
 }

@@ -3,22 +3,15 @@
 /// page also parses as XML.
 enum XMLEscaper {
     static func append(_ text: String, into out: inout String) {
-        for u in text.unicodeScalars {
-            switch UntrustedText.clean(u) {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            case let c: out.unicodeScalars.append(c)
+        UntrustedText.append(text, into: &out) { u in
+            switch u {
+            case "&": return "&amp;"
+            case "<": return "&lt;"
+            case ">": return "&gt;"
+            case "\"": return "&quot;"
+            case "'": return "&#39;"
+            default: return nil
             }
         }
-    }
-
-    static func escaped(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        append(text, into: &out)
-        return out
     }
 }
