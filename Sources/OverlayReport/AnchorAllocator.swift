@@ -2,8 +2,8 @@
 /// document in the same order with a fresh allocator).
 ///
 /// Without an explicit anchor a heading gets GitHub's slug (lowercase, punctuation dropped, spaces → `-`,
-/// repeats numbered `-1`, `-2`), so Markdown viewed on GitHub needs no extra markup. An explicit anchor is
-/// reduced to `[A-Za-z0-9_-]`; when it differs from GitHub's slug the Markdown renderer adds an `<a id>` target.
+/// repeats numbered `-1`, `-2`), so Markdown viewed on GitHub needs no extra markup. An explicit anchor keeps
+/// letters, digits, `_` and `-`; when it differs from GitHub's slug the Markdown renderer adds an `<a id>` target.
 struct AnchorAllocator {
     struct Claim {
         var id: String
@@ -50,32 +50,30 @@ struct AnchorAllocator {
     static func githubSlug(_ text: String) -> String {
         var out = String.UnicodeScalarView()
         for u in UntrustedText.cleaned(text).lowercased().unicodeScalars {
-            if u == " " || u == "-" {
+            if u == " " {
                 out.append("-")
-            } else if u == "_" || u.properties.isAlphabetic || u.properties.numericType != nil || isMark(u) {
+            } else if isAnchorScalar(u) {
                 out.append(u)
             }
         }
         return String(out)
     }
 
-    private static func isMark(_ u: Unicode.Scalar) -> Bool {
+    /// Letters, digits, marks, `_` and `-`: what GitHub keeps in a slug, and nothing that could end an HTML
+    /// attribute, a Markdown link destination or a URL fragment.
+    private static func isAnchorScalar(_ u: Unicode.Scalar) -> Bool {
+        if u == "_" || u == "-" || u.properties.isAlphabetic || u.properties.numericType != nil { return true }
         switch u.properties.generalCategory {
         case .nonspacingMark, .spacingMark, .enclosingMark: return true
         default: return false
         }
     }
 
-    /// An explicit anchor, safe in an HTML attribute, a URL fragment and Markdown link syntax.
+    /// An explicit anchor (or a link's target): every other character becomes `-`, so a link written with
+    /// the same string as the heading's anchor always finds it.
     static func sanitize(_ anchor: String) -> String {
-        var out = ""
-        out.reserveCapacity(anchor.utf8.count)
-        for u in anchor.unicodeScalars {
-            switch u {
-            case "a"..."z", "A"..."Z", "0"..."9", "_", "-": out.unicodeScalars.append(u)
-            default: out += "-"
-            }
-        }
-        return out
+        var out = String.UnicodeScalarView()
+        for u in anchor.unicodeScalars { out.append(isAnchorScalar(u) ? u : "-") }
+        return String(out)
     }
 }

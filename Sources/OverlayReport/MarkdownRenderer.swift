@@ -36,8 +36,11 @@ public struct MarkdownRenderer: Sendable {
                 MermaidRenderer.appendFlowchart(diagram, into: &out)
                 out += "```\n"
             case .paragraph, .bulletList, .code, .callout:
+                var prose = ""
+                MarkdownRenderer.appendProse(block, into: &prose)
+                guard prose != "\n", !prose.isEmpty else { continue }  // an empty paragraph or list
                 out += "\n"
-                MarkdownRenderer.appendProse(block, into: &out)
+                out += prose
             }
         }
     }

@@ -91,6 +91,9 @@ struct MarkdownRendererTests {
         #expect(anchors.claim(explicit: "a-1", text: "B").id == "a-1-2", "an explicit anchor never duplicates an id")
         #expect(anchors.claim(explicit: "x\"><script>", text: "C").id == "x---script-")
         #expect(anchors.claim(explicit: nil, text: "!!!").id == "section")
+        #expect(AnchorAllocator.sanitize("Überblick (VNI 5)") == "Überblick--VNI-5-")
+        #expect(AnchorAllocator.sanitize("überblick") == AnchorAllocator.githubSlug("Überblick"),
+                "a link may name a Unicode heading's slug")
     }
 
     @Test("pipe table: padded, aligned, short rows filled, long rows add a column")
@@ -130,6 +133,11 @@ struct MarkdownRendererTests {
         #expect(lines[1] == "| h          |")
         #expect(lines[3] == "| \(long) |")
         #expect(lines[4] == "| y          |")
+    }
+
+    @Test("empty paragraphs and lists leave no stray blank lines")
+    func emptyProse() {
+        #expect(render([.paragraph([]), .paragraph(["  "]), .bulletList([]), .paragraph(["x"])]) == "# T\n\nx\n")
     }
 
     @Test("an empty table renders nothing")
