@@ -63,7 +63,7 @@ enum HTMLStyleSheet {
     tbody tr:last-child td { border-bottom: none; }
     th.align-right, td.align-right { text-align: right; }
     th.align-center, td.align-center { text-align: center; }
-    td code { white-space: nowrap; }
+    td code, th code { white-space: nowrap; font-size: 0.95em; }
     .callout { border: 1px solid var(--border); border-left: 4px solid var(--info); border-radius: 8px;
                padding: 10px 16px; background: var(--info-bg); }
     .callout p { margin: 0 0 6px; }
