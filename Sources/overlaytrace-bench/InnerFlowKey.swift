@@ -32,47 +32,58 @@ struct InnerFlowKey: Equatable {
     /// is not tunneled or carries no inner IP header.
     @inline(__always)
     init?(_ packet: DecodedPacket) {
-        var inside = false
-        for layer in packet.layers {
-            switch layer {
-            case .geneve(let g) where !inside:
-                vni = g.vni
-                inside = true
-            case .vxlan(let v) where !inside:
-                vni = v.vni
-                inside = true
-            case .ipv4(let ip) where inside && family == 0:
-                family = 4
-                proto = ip.proto.rawValue
-                sourceHigh = UInt64(ip.source.rawValue)
-                destinationHigh = UInt64(ip.destination.rawValue)
-            case .ipv6(let ip) where inside && family == 0:
-                family = 6
-                proto = ip.upperProtocol.rawValue
-                sourceHigh = ip.source.high
-                sourceLow = ip.source.low
-                destinationHigh = ip.destination.high
-                destinationLow = ip.destination.low
-            case .tcp(let t) where family != 0:
-                sourcePort = t.sourcePort
-                destinationPort = t.destinationPort
-                return
-            case .udp(let u) where family != 0:
-                sourcePort = u.sourcePort
-                destinationPort = u.destinationPort
-                return
-            case .icmp(let m) where family != 0:
-                sourcePort = m.identifier ?? 0
-                destinationPort = UInt16(m.type)
-                return
-            case .icmpv6(let m) where family != 0:
-                sourcePort = m.identifier ?? 0
-                destinationPort = UInt16(m.type)
-                return
-            default:
-                continue
+        // Layers are borrowed in place (a `for layer in layers` copies every 152-byte Layer out twice).
+        let found = packet.layers.withUnsafeBufferPointer { layers -> Bool in
+            var inside = false
+            for i in layers.indices {
+                if absorb(layers[i], inside: &inside) { return true }
             }
+            return false
         }
-        if family == 0 { return nil }
+        if !found && family == 0 { return nil }
+    }
+
+    /// Takes what `layer` adds to the key; true once the key is complete (the transport header after the tunnel).
+    @inline(__always)
+    private mutating func absorb(_ layer: borrowing Layer, inside: inout Bool) -> Bool {
+        switch layer {
+        case .geneve(let g) where !inside:
+            vni = g.vni
+            inside = true
+        case .vxlan(let v) where !inside:
+            vni = v.vni
+            inside = true
+        case .ipv4(let ip) where inside && family == 0:
+            family = 4
+            proto = ip.proto.rawValue
+            sourceHigh = UInt64(ip.source.rawValue)
+            destinationHigh = UInt64(ip.destination.rawValue)
+        case .ipv6(let ip) where inside && family == 0:
+            family = 6
+            proto = ip.upperProtocol.rawValue
+            sourceHigh = ip.source.high
+            sourceLow = ip.source.low
+            destinationHigh = ip.destination.high
+            destinationLow = ip.destination.low
+        case .tcp(let t) where family != 0:
+            sourcePort = t.sourcePort
+            destinationPort = t.destinationPort
+            return true
+        case .udp(let u) where family != 0:
+            sourcePort = u.sourcePort
+            destinationPort = u.destinationPort
+            return true
+        case .icmp(let m) where family != 0:
+            sourcePort = m.identifier ?? 0
+            destinationPort = UInt16(m.type)
+            return true
+        case .icmpv6(let m) where family != 0:
+            sourcePort = m.identifier ?? 0
+            destinationPort = UInt16(m.type)
+            return true
+        default:
+            break
+        }
+        return false
     }
 }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import OverlayWire
 
 // overlaytrace-bench: the measured loops (`flows`, `decode`, `analyze-engine`) and the harness that runs every tool
 // alternately and prints the table (`suite`). Tests/Benchmarks/run.sh drives it from a fresh clone.
@@ -10,6 +11,7 @@ import Darwin
 let usage = """
 usage: overlaytrace-bench flows [--checksums] FILE     decode + flow accounting (what pcapgeneve.c does)
        overlaytrace-bench decode [--checksums] FILE    decode only
+       overlaytrace-bench layout                       sizes of the decoded values the hot path copies
        overlaytrace-bench suite OPTIONS                alternate all tools, print the Markdown table (see run.sh)
 """
 
@@ -44,6 +46,37 @@ case "flows", "decode":
         printError("overlaytrace-bench: \(error)")
         exit(1)
     }
+case "suite":
+    guard let options = BenchmarkSuite.parse(arguments) else {
+        printError("usage: overlaytrace-bench suite --scratch DIR [--sizes 100000,300000,1000000] [--rounds 5] "
+            + "[--overlaytrace PATH] [--c-dir DIR] [--malloc-count SHIM.so] [--thresholds FILE] [--markdown-out FILE] "
+            + "[--tshark-sizes 100000,1000000] [--tshark-rounds 3] [--tshark-rounds-largest 1] [--tcpdump-rounds-largest 3]")
+        exit(2)
+    }
+    do {
+        let suite = BenchmarkSuite(options: options)
+        try suite.plan()
+        try suite.run()
+        let checks = try suite.checks()
+        let text = SuiteReport(suite: suite, checks: checks).markdown()
+        print(text, terminator: "")
+        if let path = options.markdownOut { try text.write(toFile: path, atomically: true, encoding: .utf8) }
+        let failed = checks.filter { !$0.passed }
+        if !failed.isEmpty {
+            printError("overlaytrace-bench: \(failed.count) threshold(s) exceeded: " + failed.map(\.name).joined(separator: "; "))
+            exit(1)
+        }
+    } catch {
+        printError("overlaytrace-bench: \(error)")
+        exit(1)
+    }
+case "layout":
+    // Sizes of the values the hot path copies (a Layer is copied into and out of `DecodedPacket.layers`).
+    print("Layer \(MemoryLayout<Layer>.stride) B, NetworkLevel \(MemoryLayout<NetworkLevel>.stride) B, "
+        + "DecodedPacket \(MemoryLayout<DecodedPacket>.stride) B, FrameInfo \(MemoryLayout<FrameInfo>.stride) B, "
+        + "IPv4Header \(MemoryLayout<IPv4Header>.stride) B, IPv6Header \(MemoryLayout<IPv6Header>.stride) B, "
+        + "ICMPMessage \(MemoryLayout<ICMPMessage>.stride) B, ICMPv6Message \(MemoryLayout<ICMPv6Message>.stride) B, "
+        + "GeneveHeader \(MemoryLayout<GeneveHeader>.stride) B, TCPHeader \(MemoryLayout<TCPHeader>.stride) B")
 default:
     printError(usage)
     exit(2)
