@@ -97,7 +97,8 @@ struct DecodeRun {
 
     /// Why a header does not fit in the bytes its cursor has. tcpdump and Wireshark keep these apart:
     /// the capture stopped early (snaplen, a cut record) is "truncated"; a length field of an enclosing
-    /// header that ends the bytes first is "invalid"; the end of a first IP fragment is neither.
+    /// header that ends the bytes first is "invalid". The end of a first IP fragment is no fault of the
+    /// packet: it is reported as truncated, with the reason saying the rest is in later fragments.
     enum Shortfall {
         case captureStops
         case frameEnds
