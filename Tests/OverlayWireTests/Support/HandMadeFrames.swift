@@ -1,6 +1,7 @@
 /// Frames made by hand, byte by byte, for the protocol tests: one header per commented group, offsets on the
-/// left. Checksums were worked out separately (RFC 1071, in a scratch script, not with the code under test); the
-/// protocol tests assert each of them verifies, so a wrong literal fails a test instead of hiding. Names and
+/// left. Checksums were worked out separately (RFC 1071, in a scratch script, not with the code under test) and
+/// tshark 4.0 with checksum validation on agreed with every one; the protocol tests assert each of them
+/// verifies, so a wrong literal fails a test instead of hiding. Names and
 /// addresses follow the reference sample topology (TEPs 172.20.11.51-53, web-01/web-02/app-01, VNIs 69632/73728).
 enum HandMade {
     /// Ethernet / IPv4 / UDP 51544 > 53 with a 4-byte payload; every checksum right.
