@@ -38,16 +38,21 @@ public struct DecoderConfiguration: Sendable, Hashable {
 /// stops at a problem it can step over: the problem is recorded and decoding goes on as far as the
 /// bytes are valid.
 public struct PacketDecoder: Sendable {
-    public var configuration: DecoderConfiguration
+    public var configuration: DecoderConfiguration {
+        didSet { settings = DecodeSettings(configuration) }
+    }
+    /// `configuration` prepared for the per-packet path.
+    private var settings: DecodeSettings
 
     public init(configuration: DecoderConfiguration = DecoderConfiguration()) {
         self.configuration = configuration
+        settings = DecodeSettings(configuration)
     }
 
     /// Decodes one frame into `packet` (cleared first, storage kept).
     public func decode(_ bytes: UnsafeRawBufferPointer, linkType: LinkType, wireLength: Int? = nil,
                        into packet: inout DecodedPacket) {
-        var run = DecodeRun(config: configuration, frame: bytes, wireLength: max(wireLength ?? bytes.count, bytes.count))
+        var run = DecodeRun(config: settings, frame: bytes, wireLength: max(wireLength ?? bytes.count, bytes.count))
         packet.reset(linkType: linkType, capturedLength: bytes.count, wireLength: run.wireLength)
         run.decodeLink(linkType, packet: &packet)
     }
@@ -63,7 +68,7 @@ public struct PacketDecoder: Sendable {
 /// The state of decoding one frame.
 @usableFromInline
 struct DecodeRun {
-    let config: DecoderConfiguration
+    let config: DecodeSettings
     let frame: UnsafeRawBufferPointer
     let wireLength: Int
     /// Where the bytes of the innermost enclosing layer end on the wire, and what says so. Decoding goes
@@ -84,7 +89,7 @@ struct DecodeRun {
         var source: Source
     }
 
-    init(config: DecoderConfiguration, frame: UnsafeRawBufferPointer, wireLength: Int) {
+    init(config: DecodeSettings, frame: UnsafeRawBufferPointer, wireLength: Int) {
         self.config = config
         self.frame = frame
         self.wireLength = wireLength
