@@ -18,7 +18,7 @@ struct FlowAccounting {
     var countFlows = true
 
     func run(path: String) throws(CaptureError) -> Totals {
-        let reader = try CaptureFileReader(path: path)
+        let reader = try CaptureFileReader(path: path, bufferSize: 64 << 10)
         var configuration = DecoderConfiguration()
         configuration.verifyChecksums = verifyChecksums
         let decoder = PacketDecoder(configuration: configuration)

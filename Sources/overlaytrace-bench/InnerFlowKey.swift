@@ -32,58 +32,67 @@ struct InnerFlowKey: Equatable {
     /// is not tunneled or carries no inner IP header.
     @inline(__always)
     init?(_ packet: DecodedPacket) {
-        // Layers are borrowed in place (a `for layer in layers` copies every 152-byte Layer out twice).
+        // Find the layers by kind first (`kind` reads the enum in place); copy out only the payloads the key needs:
+        // switching over every 152-byte Layer copies each one out of the array.
         let found = packet.layers.withUnsafeBufferPointer { layers -> Bool in
-            var inside = false
-            for i in layers.indices {
-                if absorb(layers[i], inside: &inside) { return true }
+            var i = 0
+            while i < layers.count && !layers[i].isTunnel { i += 1 }
+            guard i < layers.count else { return false }
+            switch layers[i].kind {
+            case .geneve: if case .geneve(let g) = layers[i] { vni = g.vni }
+            case .vxlan: if case .vxlan(let v) = layers[i] { vni = v.vni }
+            default: return false
             }
-            return false
+            i += 1
+            while i < layers.count {
+                switch layers[i].kind {
+                case .ipv4 where family == 0:
+                    if case .ipv4(let ip) = layers[i] {
+                        family = 4
+                        proto = ip.proto.rawValue
+                        sourceHigh = UInt64(ip.source.rawValue)
+                        destinationHigh = UInt64(ip.destination.rawValue)
+                    }
+                case .ipv6 where family == 0:
+                    if case .ipv6(let ip) = layers[i] {
+                        family = 6
+                        proto = ip.upperProtocol.rawValue
+                        sourceHigh = ip.source.high
+                        sourceLow = ip.source.low
+                        destinationHigh = ip.destination.high
+                        destinationLow = ip.destination.low
+                    }
+                case .tcp where family != 0:
+                    if case .tcp(let t) = layers[i] {
+                        sourcePort = t.sourcePort
+                        destinationPort = t.destinationPort
+                    }
+                    return true
+                case .udp where family != 0:
+                    if case .udp(let u) = layers[i] {
+                        sourcePort = u.sourcePort
+                        destinationPort = u.destinationPort
+                    }
+                    return true
+                case .icmp where family != 0:
+                    if case .icmp(let m) = layers[i] {
+                        sourcePort = m.identifier ?? 0
+                        destinationPort = UInt16(m.type)
+                    }
+                    return true
+                case .icmpv6 where family != 0:
+                    if case .icmpv6(let m) = layers[i] {
+                        sourcePort = m.identifier ?? 0
+                        destinationPort = UInt16(m.type)
+                    }
+                    return true
+                default:
+                    break
+                }
+                i += 1
+            }
+            return family != 0
         }
-        if !found && family == 0 { return nil }
-    }
-
-    /// Takes what `layer` adds to the key; true once the key is complete (the transport header after the tunnel).
-    @inline(__always)
-    private mutating func absorb(_ layer: borrowing Layer, inside: inout Bool) -> Bool {
-        switch layer {
-        case .geneve(let g) where !inside:
-            vni = g.vni
-            inside = true
-        case .vxlan(let v) where !inside:
-            vni = v.vni
-            inside = true
-        case .ipv4(let ip) where inside && family == 0:
-            family = 4
-            proto = ip.proto.rawValue
-            sourceHigh = UInt64(ip.source.rawValue)
-            destinationHigh = UInt64(ip.destination.rawValue)
-        case .ipv6(let ip) where inside && family == 0:
-            family = 6
-            proto = ip.upperProtocol.rawValue
-            sourceHigh = ip.source.high
-            sourceLow = ip.source.low
-            destinationHigh = ip.destination.high
-            destinationLow = ip.destination.low
-        case .tcp(let t) where family != 0:
-            sourcePort = t.sourcePort
-            destinationPort = t.destinationPort
-            return true
-        case .udp(let u) where family != 0:
-            sourcePort = u.sourcePort
-            destinationPort = u.destinationPort
-            return true
-        case .icmp(let m) where family != 0:
-            sourcePort = m.identifier ?? 0
-            destinationPort = UInt16(m.type)
-            return true
-        case .icmpv6(let m) where family != 0:
-            sourcePort = m.identifier ?? 0
-            destinationPort = UInt16(m.type)
-            return true
-        default:
-            break
-        }
-        return false
+        if !found { return nil }
     }
 }

@@ -11,6 +11,7 @@ import OverlayWire
 let usage = """
 usage: overlaytrace-bench flows [--checksums] FILE     decode + flow accounting (what pcapgeneve.c does)
        overlaytrace-bench decode [--checksums] FILE    decode only
+       overlaytrace-bench compare [--rounds N] 'cmd A' 'cmd B'   quick paired A/B
        overlaytrace-bench layout                       sizes of the decoded values the hot path copies
        overlaytrace-bench suite OPTIONS                alternate all tools, print the Markdown table (see run.sh)
 """
@@ -69,6 +70,40 @@ case "suite":
     } catch {
         printError("overlaytrace-bench: \(error)")
         exit(1)
+    }
+case "compare":
+    // Quick A/B while optimizing: `compare [--rounds N] 'cmd A' 'cmd B' ...` (each command split on spaces).
+    var rounds = 9
+    if arguments.first == "--rounds", arguments.count > 1, let n = Int(arguments[1]) {
+        rounds = n
+        arguments.removeFirst(2)
+    }
+    guard arguments.count >= 2 else {
+        printError("usage: overlaytrace-bench compare [--rounds N] 'command A' 'command B' ...")
+        exit(2)
+    }
+    let commands = arguments.map { $0.split(separator: " ").map(String.init) }
+    let runner = ProcessRunner(scratchDirectory: "/tmp")
+    var wall = Array(repeating: [Double?](), count: commands.count)
+    var cpu = Array(repeating: [Double?](), count: commands.count)
+    do {
+        for c in commands { _ = try runner.run(c) }
+        for r in 0..<rounds {
+            for k in commands.indices {
+                let i = (k + r) % commands.count
+                let s = try runner.run(commands[i])
+                wall[i].append(s.wallSeconds)
+                cpu[i].append(s.cpuSeconds)
+            }
+        }
+    } catch {
+        printError("overlaytrace-bench: \(error)")
+        exit(1)
+    }
+    for i in commands.indices {
+        let w = Statistics.median(wall[i].compactMap { $0 }) ?? 0, c = Statistics.median(cpu[i].compactMap { $0 }) ?? 0
+        let rw = Statistics.pairedRatio(wall[i], wall[0]) ?? 0, rc = Statistics.pairedRatio(cpu[i], cpu[0]) ?? 0
+        print(String(format: "wall %.3f s (%.3f× first)  cpu %.3f s (%.3f× first)  ", w, rw, c, rc) + arguments[i])
     }
 case "layout":
     // Sizes of the values the hot path copies (a Layer is copied into and out of `DecodedPacket.layers`).
