@@ -16,6 +16,8 @@ struct FlowAccounting {
     var verifyChecksums = false
     /// Decode only: no flow table (what the decoder alone costs).
     var countFlows = true
+    /// Read and decode on a second thread (`DecodePipeline`), count flows on this one.
+    var pipelined = false
 
     func run(path: String) throws(CaptureError) -> Totals {
         let reader = try CaptureFileReader(path: path, bufferSize: 64 << 10)
@@ -25,6 +27,20 @@ struct FlowAccounting {
         var packet = DecodedPacket()
         let table = FlowCounter()
         var t = Totals()
+        if pipelined {
+            let warnings = try DecodePipeline().run(path: path, decoder: decoder) { frame, packet in
+                t.packets += 1
+                t.bytes += frame.capturedLength
+                if !packet.problems.isEmpty { t.packetsWithProblems += 1 }
+                t.options += packet.geneveOptions.count
+                guard countFlows, let key = InnerFlowKey(packet) else { return }
+                t.tunneled += 1
+                table.add(key, bytes: frame.capturedLength)
+            }
+            warnings.forEach(printError)
+            t.flows = table.count
+            return t
+        }
         loop: while true {
             switch reader.next() {
             case .packet(let record, let bytes):

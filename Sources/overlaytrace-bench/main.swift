@@ -9,7 +9,8 @@ import OverlayWire
 // alternately and prints the table (`suite`). Tests/Benchmarks/run.sh drives it from a fresh clone.
 
 let usage = """
-usage: overlaytrace-bench flows [--checksums] FILE     decode + flow accounting (what pcapgeneve.c does)
+usage: overlaytrace-bench flows [--checksums] [--threads 2] FILE   decode + flow accounting (what pcapgeneve.c does);
+                                                       --threads 2: read+decode on a second thread
        overlaytrace-bench decode [--checksums] FILE    decode only
        overlaytrace-bench compare [--rounds N] 'cmd A' 'cmd B'   quick paired A/B
        overlaytrace-bench layout                       sizes of the decoded values the hot path copies
@@ -35,6 +36,10 @@ case "flows", "decode":
     if let i = arguments.firstIndex(of: "--checksums") {
         loop.verifyChecksums = true
         arguments.remove(at: i)
+    }
+    if let i = arguments.firstIndex(of: "--threads") , i + 1 < arguments.count {
+        loop.pipelined = arguments[i + 1] == "2"
+        arguments.removeSubrange(i...(i + 1))
     }
     guard arguments.count == 1 else {
         printError(usage)
