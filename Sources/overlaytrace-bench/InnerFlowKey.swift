@@ -29,70 +29,34 @@ struct InnerFlowKey: Equatable {
     }
 
     /// The key of a tunneled packet: the first tunnel's VNI and the 5-tuple right after it; nil when the packet
-    /// is not tunneled or carries no inner IP header.
+    /// is not tunneled or carries no inner IP header. Reads the decoder's level summaries: plain fields, no
+    /// Layer copied out of `layers`.
     @inline(__always)
     init?(_ packet: DecodedPacket) {
-        // Find the layers by kind first (`kind` reads the enum in place); copy out only the payloads the key needs:
-        // switching over every 152-byte Layer copies each one out of the array.
-        let found = packet.layers.withUnsafeBufferPointer { layers -> Bool in
-            var i = 0
-            while i < layers.count && !layers[i].isTunnel { i += 1 }
-            guard i < layers.count else { return false }
-            switch layers[i].kind {
-            case .geneve: if case .geneve(let g) = layers[i] { vni = g.vni }
-            case .vxlan: if case .vxlan(let v) = layers[i] { vni = v.vni }
-            default: return false
-            }
-            i += 1
-            while i < layers.count {
-                switch layers[i].kind {
-                case .ipv4 where family == 0:
-                    if case .ipv4(let ip) = layers[i] {
-                        family = 4
-                        proto = ip.proto.rawValue
-                        sourceHigh = UInt64(ip.source.rawValue)
-                        destinationHigh = UInt64(ip.destination.rawValue)
-                    }
-                case .ipv6 where family == 0:
-                    if case .ipv6(let ip) = layers[i] {
-                        family = 6
-                        proto = ip.upperProtocol.rawValue
-                        sourceHigh = ip.source.high
-                        sourceLow = ip.source.low
-                        destinationHigh = ip.destination.high
-                        destinationLow = ip.destination.low
-                    }
-                case .tcp where family != 0:
-                    if case .tcp(let t) = layers[i] {
-                        sourcePort = t.sourcePort
-                        destinationPort = t.destinationPort
-                    }
-                    return true
-                case .udp where family != 0:
-                    if case .udp(let u) = layers[i] {
-                        sourcePort = u.sourcePort
-                        destinationPort = u.destinationPort
-                    }
-                    return true
-                case .icmp where family != 0:
-                    if case .icmp(let m) = layers[i] {
-                        sourcePort = m.identifier ?? 0
-                        destinationPort = UInt16(m.type)
-                    }
-                    return true
-                case .icmpv6 where family != 0:
-                    if case .icmpv6(let m) = layers[i] {
-                        sourcePort = m.identifier ?? 0
-                        destinationPort = UInt16(m.type)
-                    }
-                    return true
-                default:
-                    break
-                }
-                i += 1
-            }
-            return family != 0
+        guard let outer = packet.summary(level: 0), outer.hasTunnel, let inner = packet.summary(level: 1), inner.hasIP else {
+            return nil
         }
-        if !found { return nil }
+        vni = outer.tunnelVNI
+        family = inner.ipVersion
+        proto = inner.ipProtocol.rawValue
+        switch (inner.sourceIP, inner.destinationIP) {
+        case (.v4(let s), .v4(let d)):
+            sourceHigh = UInt64(s.rawValue)
+            destinationHigh = UInt64(d.rawValue)
+        case (.v6(let s), .v6(let d)):
+            sourceHigh = s.high
+            sourceLow = s.low
+            destinationHigh = d.high
+            destinationLow = d.low
+        default:
+            return nil
+        }
+        if inner.contains(.icmp) || inner.contains(.icmpv6) {
+            sourcePort = inner.icmpIdentifier
+            destinationPort = UInt16(inner.icmpType)
+        } else {
+            sourcePort = inner.sourcePort
+            destinationPort = inner.destinationPort
+        }
     }
 }

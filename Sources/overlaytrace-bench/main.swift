@@ -114,7 +114,7 @@ case "layout":
     // Sizes of the values the hot path copies (a Layer is copied into and out of `DecodedPacket.layers`).
     print("Layer \(MemoryLayout<Layer>.stride) B, NetworkLevel \(MemoryLayout<NetworkLevel>.stride) B, "
         + "DecodedPacket \(MemoryLayout<DecodedPacket>.stride) B, FrameInfo \(MemoryLayout<FrameInfo>.stride) B, "
-        + "IPv4Header \(MemoryLayout<IPv4Header>.stride) B, IPv6Header \(MemoryLayout<IPv6Header>.stride) B, "
+        + "LevelSummary \(MemoryLayout<LevelSummary>.stride) B, IPv4Header \(MemoryLayout<IPv4Header>.stride) B, IPv6Header \(MemoryLayout<IPv6Header>.stride) B, "
         + "ICMPMessage \(MemoryLayout<ICMPMessage>.stride) B, ICMPv6Message \(MemoryLayout<ICMPv6Message>.stride) B, "
         + "GeneveHeader \(MemoryLayout<GeneveHeader>.stride) B, TCPHeader \(MemoryLayout<TCPHeader>.stride) B")
 default:
