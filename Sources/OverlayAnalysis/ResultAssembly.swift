@@ -109,7 +109,7 @@ extension OverlayAnalyzer {
             vnis[Int(t.destinationTEP), default: []].insert(t.key.vni)
         }
         var behind: [IPAddress: Int] = [:]
-        for w in workloads where w.location == .learned { if let t = w.tep { behind[t, default: 0] += 1 } }
+        for w in workloads where w.location == .learned || w.location == .destination { if let t = w.tep { behind[t, default: 0] += 1 } }
         return teps.enumerated().map { i, t in
             let count = behind[t.ip] ?? 0
             var role = roles[t.ip] ?? (count > 0 ? .host : .unknown)
@@ -117,7 +117,7 @@ extension OverlayAnalyzer {
             if let e = edges[t.ip] {
                 reason = e.reasons.joined(separator: "; ")
             } else if count > 0 {
-                reason = "\(count) workload\(count == 1 ? "" : "s") learned behind it"
+                reason = "\(count) workload\(count == 1 ? "" : "s") sit\(count == 1 ? "s" : "") behind it"
             } else {
                 reason = "no workload was learned behind it and no outside traffic ends at it"
             }

@@ -114,6 +114,20 @@ extension IPAddress {
         }
     }
     var isUnspecified: Bool { words == (0, 0) }
+    /// Private/site-local space (RFC 1918, RFC 6598, loopback, link-local; IPv6 ULA and link-local).
+    var looksPrivate: Bool {
+        switch self {
+        case .v4(let a): return a.isPrivate
+        case .v6(let a): return a.high >> 57 == 0x7E || a.isLinkLocal
+        }
+    }
+    /// Globally routed unicast space: what traffic to "the outside" is addressed to.
+    var looksPublic: Bool {
+        switch self {
+        case .v4(let a): return !a.isPrivate && !a.isMulticast && !a.isBroadcast && a.rawValue >> 24 != 0
+        case .v6(let a): return a.high >> 61 == 1
+        }
+    }
     /// IPv6 link-local (fe80::/10) or IPv4 link-local (169.254/16): never a segment's subnet.
     var isLinkLocal: Bool {
         switch self {

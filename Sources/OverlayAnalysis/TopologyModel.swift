@@ -71,8 +71,8 @@ struct TopologyModel {
     static func build(_ a: OverlayAnalyzer) -> TopologyModel {
         var m = TopologyModel()
         m.detectSourceRouters(a)
-        m.detectTransit(a)
         m.detectDestinationRouters(a)
+        m.detectTransit(a)
         m.deriveSubnets(a)
         m.detectNextHopGateways(a)
         for (mac, e) in m.routers where !e.declared {
@@ -143,7 +143,56 @@ struct TopologyModel {
         }
     }
 
-    /// A segment where only routers send is a transit segment (or the inventory says so).
+    /// Rules on what a MAC receives: frames for many addresses, for addresses outside its segment's
+    /// declared subnets or owned by another MAC, routed frames from an inside to an outside-looking address,
+    /// and tunnel legs that continue beyond an edge (NAT-correlated): such a MAC is a next hop, not a host.
+    private mutating func detectDestinationRouters(_ a: OverlayAnalyzer) {
+        let threshold = a.configuration.routerAddressThreshold
+        var ownedBy: [IPAddress: MACAddress] = [:]
+        for e in a.endpoints {
+            for ip in e.announcedIPs.items where ownedBy[ip] == nil { ownedBy[ip] = e.key.mac }
+            if !isRouter(e.key.mac) { for ip in e.sourcedIPs.items where ownedBy[ip] == nil { ownedBy[ip] = e.key.mac } }
+        }
+        for e in a.endpoints where !isRouter(e.key.mac) {
+            let mac = e.key.mac
+            let addresses = e.destinationIPs.items.filter { !$0.isLinkLocal }
+            if e.sourcedIPs.items.isEmpty, addresses.count + e.destinationIPs.dropped >= threshold {
+                mark(mac, "receives frames for \(addresses.count + e.destinationIPs.dropped) addresses in VNI \(e.key.vni)",
+                     frame: nil, routes: false)
+                continue
+            }
+            if let ip = addresses.first(where: { ownedBy[$0] != nil && ownedBy[$0] != mac }), let owner = ownedBy[ip] {
+                mark(mac, "receives frames for \(ip), which \(owner) owns", frame: nil, routes: false)
+                continue
+            }
+            if let declared = a.inventory.segment(vni: e.key.vni)?.subnets, !declared.isEmpty,
+               let outside = addresses.first(where: { ip in !declared.contains { $0.contains(ip) } }) {
+                mark(mac, "receives frames for \(outside), outside the declared subnets of VNI \(e.key.vni)", frame: nil, routes: false)
+            }
+        }
+        for (r, f) in a.flows.enumerated() where f.key.isTunneled {
+            for d in 0..<2 {
+                let leg = f.leg(d)
+                guard leg.seen, let dmac = leg.destinationMAC, !dmac.isMulticast, !isRouter(dmac),
+                      let dst = f.destination(d), let src = f.source(d) else { continue }
+                if f.natPeer >= 0 {
+                    let peer = a.flows[Int(f.natPeer)]
+                    if peer.addressA == dst || peer.addressB == dst {
+                        mark(dmac, "next hop of a flow that continues untunneled beyond the edge to \(dst)",
+                             frame: leg.evidence.first ?? a.flows[r].ab.evidence.first, routes: false)
+                        continue
+                    }
+                }
+                if isRouter(leg.sourceMAC), dst.looksPublic, src.looksPrivate {
+                    mark(dmac, "next hop of routed traffic from inside address \(src) to outside address \(dst)",
+                         frame: leg.evidence.first, routes: false)
+                }
+            }
+        }
+    }
+
+    /// Transit segments: declared, or where only routers send and receive (router-to-router); every MAC
+    /// attached to one is a router.
     private mutating func detectTransit(_ a: OverlayAnalyzer) {
         for s in a.inventory.segments where s.kind == .transit {
             transit[s.vni] = "declared as a transit segment in the inventory"
@@ -151,37 +200,20 @@ struct TopologyModel {
         for e in a.inventory.edges {
             if let v = e.transitVNI, transit[v] == nil { transit[v] = "declared as the transit segment of edge \(e.name)" }
         }
-        var senders: [UInt32: (routers: Int, others: Int)] = [:]
-        for e in a.endpoints where e.packetsSent > 0 {
-            var c = senders[e.key.vni] ?? (0, 0)
+        var members: [UInt32: (routers: Int, others: Int)] = [:]
+        for e in a.endpoints {
+            var c = members[e.key.vni] ?? (0, 0)
             if isRouter(e.key.mac) { c.routers += 1 } else { c.others += 1 }
-            senders[e.key.vni] = c
+            members[e.key.vni] = c
         }
-        for (vni, c) in senders where c.routers > 0 && c.others == 0 && transit[vni] == nil {
-            transit[vni] = "only router MACs send in it (router-to-router transit)"
+        var senders: Set<UInt32> = []
+        for e in a.endpoints where e.packetsSent > 0 { senders.insert(e.key.vni) }
+        for (vni, c) in members where c.routers >= 2 && c.others == 0 && senders.contains(vni)
+            && transit[vni] == nil && a.inventory.segment(vni: vni) == nil {
+            transit[vni] = "only router MACs send and receive in it (router-to-router transit)"
         }
-    }
-
-    /// Rules on what a MAC receives: every MAC of a transit segment is a router; a MAC that receives frames
-    /// for many addresses, or for addresses outside its segment's declared subnets, is a next hop.
-    private mutating func detectDestinationRouters(_ a: OverlayAnalyzer) {
-        let threshold = a.configuration.routerAddressThreshold
-        for e in a.endpoints where !isRouter(e.key.mac) {
-            let mac = e.key.mac
-            if transit[e.key.vni] != nil {
-                mark(mac, "attached to transit segment VNI \(e.key.vni)", frame: e.firstSourceFrame, routes: false)
-                continue
-            }
-            let addresses = e.destinationIPs.items.filter { !$0.isLinkLocal }
-            if e.packetsSent == 0, addresses.count + e.destinationIPs.dropped >= threshold {
-                mark(mac, "receives frames for \(addresses.count + e.destinationIPs.dropped) addresses in VNI \(e.key.vni)",
-                     frame: nil, routes: false)
-                continue
-            }
-            if let declared = a.inventory.segment(vni: e.key.vni)?.subnets, !declared.isEmpty,
-               let outside = addresses.first(where: { ip in !declared.contains { $0.contains(ip) } }) {
-                mark(mac, "receives frames for \(outside), outside the declared subnets of VNI \(e.key.vni)", frame: nil, routes: false)
-            }
+        for e in a.endpoints where transit[e.key.vni] != nil && !isRouter(e.key.mac) {
+            mark(e.key.mac, "attached to transit segment VNI \(e.key.vni)", frame: e.firstSourceFrame, routes: false)
         }
     }
 

@@ -31,7 +31,7 @@ public struct TunnelEndpoint: Sendable {
     public var role: Role
     /// Why that role, in plain words.
     public var roleReason: String
-    /// Workloads (not routers) last seen behind it.
+    /// Workloads (not routers) last seen behind it (learned from their frames, or as where frames for them went).
     public var workloads: Int
     /// "TEP 172.20.11.51 (esxi-01)", "edge TEP 172.20.11.100 (edge-01)": how paths name it.
     public var label: String
