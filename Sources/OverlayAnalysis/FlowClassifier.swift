@@ -11,7 +11,8 @@ import OverlayInventory
 ///    - an outside address (in no segment's subnet), or a transit segment → `north-south`;
 ///    - otherwise → `east-west/routed` (or `unknown` when the only leg goes to a router and nothing tells
 ///      where it went next).
-/// 5. Bare IP inside the tunnel (no inner Ethernet) → `unknown`: switching and routing look the same.
+/// 5. Bare IP inside the tunnel (no inner Ethernet): `north-south` when an address is outside, else
+///    `unknown` (switching and routing look the same).
 /// 6. Otherwise → `east-west/same-segment`.
 struct FlowClassifier {
     let model: TopologyModel
@@ -58,10 +59,18 @@ struct FlowClassifier {
             return (.eastWestRouted, "routed by \(router) into VNI \(vniText)")
         }
         if tunneled.allSatisfy({ $0.state.sourceMAC == nil }) {
+            let addresses: [IPAddress] = tunneled.flatMap { l -> [IPAddress] in [l.source, l.destination].compactMap { $0 } }
+            if let o = addresses.first(where: { model.isExternal($0, inventory: inventory) }) {
+                let at = first.destinationTEPs.first.map { " through \(labels.tep($0))" } ?? ""
+                return (.northSouth, "bare IP tunneled\(at) to or from outside address \(o) (gateway or service insertion)")
+            }
             return (.unknown, "the tunnel carries bare IP packets (no inner Ethernet): switching and routing cannot be told apart")
         }
         let from = first.sourceTEPs.first.map { labels.tep($0) } ?? "?"
         let to = first.destinationTEPs.first.map { labels.tep($0) } ?? "?"
+        if vnis.count > 1 {
+            return (.eastWestSameSegment, "switched between the same two MACs, each direction in its own VNI (\(vniText)): asymmetric tunnel keys")
+        }
         return (.eastWestSameSegment, "switched inside VNI \(vniText) from \(from) to \(to)")
     }
 

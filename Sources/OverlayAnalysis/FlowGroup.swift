@@ -62,7 +62,8 @@ extension OverlayAnalyzer {
             if ra != rb { parent[max(ra, rb)] = min(ra, rb) }
         }
         for (i, f) in flows.enumerated() where f.natPeer >= 0 { union(i, Int(f.natPeer)) }
-        var buckets: [FlowKey: [Int]] = [:]
+        var routedBuckets: [FlowKey: [Int]] = [:]
+        var plainBuckets: [FlowKey: [Int]] = [:]
         for (i, f) in flows.enumerated() where f.key.isTunneled {
             switch f.key.flowKind {
             case .tcp, .udp, .icmp, .icmpv6, .otherIP: break
@@ -70,10 +71,17 @@ extension OverlayAnalyzer {
             }
             let routed = model.isRouter(f.ab.sourceMAC) || model.isRouter(f.ab.destinationMAC)
                 || model.isRouter(f.ba.sourceMAC) || model.isRouter(f.ba.destinationMAC)
-            if routed { buckets[f.key.unscoped, default: []].append(i) }
+            if routed { routedBuckets[f.key.unscoped, default: []].append(i) } else { plainBuckets[f.key.unscoped, default: []].append(i) }
         }
-        for (_, members) in buckets where members.count > 1 {
+        for (_, members) in routedBuckets where members.count > 1 {
             for m in members.dropFirst() { union(members[0], m) }
+        }
+        // Asymmetric tunnel keys: one direction in one VNI, the other in another, between the same two MACs.
+        for (_, members) in plainBuckets where members.count == 2 {
+            let x = flows[members[0]], y = flows[members[1]]
+            guard let dx = x.onlyDirection, let dy = y.onlyDirection, dx != dy else { continue }
+            let lx = x.leg(dx), ly = y.leg(dy)
+            if lx.sourceMAC != nil, lx.sourceMAC == ly.destinationMAC, lx.destinationMAC == ly.sourceMAC { union(members[0], members[1]) }
         }
         var components: [Int: [Int]] = [:]
         for i in flows.indices { components[find(i), default: []].append(i) }

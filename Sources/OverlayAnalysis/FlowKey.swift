@@ -131,6 +131,8 @@ struct FlowState {
     var forwardDirection: Int { synDirection >= 0 ? synDirection : firstDirection }
 
     func leg(_ direction: Int) -> FlowLegState { direction == 0 ? ab : ba }
+    /// The direction when only one was seen.
+    var onlyDirection: Int? { ab.seen == ba.seen ? nil : (ab.seen ? 0 : 1) }
     func source(_ direction: Int) -> IPAddress? { direction == 0 ? addressA : addressB }
     func destination(_ direction: Int) -> IPAddress? { direction == 0 ? addressB : addressA }
     func sourcePort(_ direction: Int) -> UInt16 { direction == 0 ? key.portA : key.portB }

@@ -1,8 +1,9 @@
 import OverlayWire
 
 /// Pairs the tunnel leg of a north/south flow with its untunneled uplink leg: same destination address,
-/// port and protocol with a translated source (SNAT, outbound), or same source with a translated
-/// destination (DNAT, inbound), starting within a short window. Only recent new flows are remembered, in
+/// port and protocol with a translated source (SNAT, outbound), same source with a translated
+/// destination (DNAT, inbound), or the same 5-tuple reversed (one direction tunneled, the other not, as
+/// behind a gateway load balancer), starting within a short window. Only recent new flows are remembered, in
 /// tables bounded by a capacity, so memory does not grow with the capture.
 struct NATCorrelator {
     struct Key: Hashable {
@@ -38,13 +39,18 @@ struct NATCorrelator {
             table[key] = nil
             return other
         }
+        // The same 5-tuple seen the other way round: one direction tunneled, the other not (no NAT).
+        func reverse(_ table: inout [Key: Candidate]) -> Candidate? {
+            guard let other = table[c.source], other.source == c.destination else { return nil }
+            return match(&table, c.source)
+        }
         if tunneled {
-            if let o = match(&uplinkByDestination, c.destination) ?? match(&uplinkBySource, c.source) {
+            if let o = match(&uplinkByDestination, c.destination) ?? match(&uplinkBySource, c.source) ?? reverse(&uplinkByDestination) {
                 forget(o, tunneled: false)
                 return (o.flow, false)
             }
         } else {
-            if let o = match(&tunnelByDestination, c.destination) ?? match(&tunnelBySource, c.source) {
+            if let o = match(&tunnelByDestination, c.destination) ?? match(&tunnelBySource, c.source) ?? reverse(&tunnelByDestination) {
                 forget(o, tunneled: true)
                 return (o.flow, false)
             }

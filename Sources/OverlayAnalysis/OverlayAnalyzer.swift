@@ -131,7 +131,7 @@ public final class OverlayAnalyzer {
     private func noteTunnel(_ outer: LevelFacts, vni: UInt32, encapsulation: TunnelEncapsulation, geneve: GeneveHeader?,
                             packet: DecodedPacket, frame: FrameInfo, at: FrameRef) -> Int32 {
         guard outer.hasIP else { return -1 }
-        let key = TunnelKey(source: outer.sourceIP, destination: outer.destinationIP, vni: vni)
+        let key = TunnelKey(source: outer.sourceIP, destination: outer.destinationIP, vni: vni, encapsulation: encapsulation)
         let t: Int32
         if key == lastTunnelKey {
             t = lastTunnel
@@ -140,7 +140,7 @@ public final class OverlayAnalyzer {
             lastTunnelKey = key
             lastTunnel = i
         } else {
-            t = createTunnel(key, encapsulation: encapsulation, at: at)
+            t = createTunnel(key, at: at)
             guard t >= 0 else {
                 limits.packetsInUntrackedTunnels += 1
                 return -1
@@ -190,18 +190,18 @@ public final class OverlayAnalyzer {
         return t
     }
 
-    private func createTunnel(_ key: TunnelKey, encapsulation: TunnelEncapsulation, at: FrameRef) -> Int32 {
+    private func createTunnel(_ key: TunnelKey, at: FrameRef) -> Int32 {
         guard tunnels.count < configuration.maxTunnels else {
             markFull("tunnels", at)
             return -1
         }
         guard let s = tep(key.source, at: at), let d = tep(key.destination, at: at), let g = segment(key.vni, at: at) else { return -1 }
-        let bit: UInt8 = encapsulation == .geneve ? 1 : 2
+        let bit: UInt8 = key.encapsulation == .geneve ? 1 : 2
         teps[Int(s)].encapsulations |= bit
         teps[Int(d)].encapsulations |= bit
         segments[Int(g)].encapsulations |= bit
         let t = Int32(tunnels.count)
-        tunnels.append(TunnelState(key: key, sourceTEP: s, destinationTEP: d, segment: g, encapsulation: encapsulation))
+        tunnels.append(TunnelState(key: key, sourceTEP: s, destinationTEP: d, segment: g))
         tunnelIndex[key] = t
         return t
     }

@@ -20,7 +20,7 @@ struct PathBuilder {
         let uplink = legs.first { !$0.tunneled }
         guard let l = legs.first(where: \.tunneled) else {
             guard let u = uplink else { return [] }
-            return translation == nil ? untunneled(u) : uplinkOnly(u, forward: forward)
+            return group.tunneledLegs.isEmpty ? untunneled(u) : uplinkOnly(u, forward: forward)
         }
         var hops: [PathHop] = []
         let frames = l.state.evidence
@@ -39,6 +39,8 @@ struct PathBuilder {
         if let mac = sourceMAC, model.isRouter(mac) {
             if !inbound { hops.append(origin(l.source, frames: frames)) }
             hops.append(routerHop(mac, leg: l, vni: vni, frames: frames))
+        } else if !inbound && sourceMAC == nil, let s = l.source, model.isExternal(s, inventory: inventory) {
+            hops.append(PathHop(kind: .external, text: labels.outside(s), ip: s, frames: frames))
         } else if !inbound {
             hops.append(PathHop(kind: .workload, text: labels.workload(mac: sourceMAC, ip: l.source, showMAC: true),
                                 name: labels.names.workload(mac: sourceMAC, ip: l.source), ip: l.source, mac: sourceMAC,
@@ -59,14 +61,14 @@ struct PathBuilder {
         // Where it went.
         if let mac = destinationMAC, mac.isMulticast {
             hops.append(PathHop(kind: .broadcast, text: broadcastText(l, mac), ip: l.destination, mac: mac, frames: frames))
-        } else if let mac = destinationMAC, model.isRouter(mac) {
+        } else if model.isRouter(destinationMAC) || (destinationMAC == nil && l.destination.map { model.isExternal($0, inventory: inventory) } == true) {
             let outbound = l.destination.map { model.isExternal($0, inventory: inventory) } ?? false || model.transit[vni] != nil
             if outbound || (uplink != nil && !inbound) {
                 if let u = uplink, !inbound { hops.append(uplinkHop(u, forward: forward)) }
                 if let d = uplink.flatMap({ inbound ? nil : $0.destination }) ?? l.destination {
                     hops.append(PathHop(kind: .external, text: labels.outside(d), ip: d, frames: frames))
                 }
-            } else {
+            } else if let mac = destinationMAC {
                 hops.append(PathHop(kind: .router, text: labels.router(mac), name: labels.names.router(mac)?.name, mac: mac,
                                     vni: vni, frames: frames))
                 hops.append(origin(l.destination, frames: frames))
@@ -79,7 +81,8 @@ struct PathBuilder {
         return hops
     }
 
-    /// The original sender/receiver of a routed frame, from what the capture learned about the address.
+    /// The original sender/receiver of a routed (or untunneled) leg of a tunneled flow, from what the capture
+    /// learned about the address: a workload, or an outside address.
     private func origin(_ ip: IPAddress?, frames: [Int]) -> PathHop {
         guard let a = ip else { return PathHop(kind: .workload, text: "VM (address unknown)", frames: frames) }
         if let e = model.workloadByIP[a] {
@@ -94,10 +97,7 @@ struct PathBuilder {
             return PathHop(kind: .workload, text: labels.workload(mac: w.mac, ip: a, showMAC: true), name: w.name, ip: a,
                            mac: w.mac, vni: w.vni, frames: frames)
         }
-        if model.segment(of: a) != nil {
-            return PathHop(kind: .workload, text: labels.workload(mac: nil, ip: a, showMAC: false), ip: a, frames: frames)
-        }
-        return PathHop(kind: .host, text: labels.host(a, mac: nil), ip: a, frames: frames)
+        return PathHop(kind: .workload, text: labels.workload(mac: nil, ip: a, showMAC: false), ip: a, frames: frames)
     }
 
     /// The segment a routed frame came from: where its source address was learned, the subnet that holds
@@ -164,11 +164,22 @@ struct PathBuilder {
         return "\(ip):\(p)"
     }
 
-    /// A direction seen only beyond the edge: the outside host and the uplink.
+    /// A direction of a tunneled flow seen only untunneled: inbound (outside → uplink), or outbound
+    /// (uplink → outside) when its tunnel leg is not in the capture.
     private func uplinkOnly(_ u: LegInfo, forward: Bool) -> [PathHop] {
+        let f = u.state.evidence
+        let inbound = u.source.map { model.isExternal($0, inventory: inventory) } ?? false
+            || u.destination.map { !model.isExternal($0, inventory: inventory) } ?? false
         var hops: [PathHop] = []
-        if let s = u.source { hops.append(PathHop(kind: .external, text: labels.outside(s), ip: s, frames: u.state.evidence)) }
-        hops.append(uplinkHop(u, forward: forward))
+        if inbound {
+            if let s = u.source { hops.append(PathHop(kind: .external, text: labels.outside(s), ip: s, frames: f)) }
+            hops.append(uplinkHop(u, forward: forward))
+            if translation == nil || translation?.kind == AddressTranslation.Kind.none { hops.append(origin(u.destination, frames: f)) }
+        } else {
+            hops.append(origin(u.source, frames: f))
+            hops.append(uplinkHop(u, forward: forward))
+            if let d = u.destination { hops.append(PathHop(kind: .external, text: labels.outside(d), ip: d, frames: f)) }
+        }
         return hops
     }
 

@@ -68,7 +68,7 @@ extension OverlayAnalyzer {
                                     critical: o.type & 0x80 != 0, packets: o.packets)
                 },
                 first: t.first, last: t.last)
-        }.sorted { ($0.source, $0.destination, $0.vni) < ($1.source, $1.destination, $1.vni) }
+        }.sorted { ($0.source, $0.destination, $0.vni, $0.encapsulation) < ($1.source, $1.destination, $1.vni, $1.encapsulation) }
     }
 
     private func assembleWorkloads(model: TopologyModel, labels: Labels) -> [Workload] {
@@ -227,7 +227,7 @@ extension OverlayAnalyzer {
             out.append("\(r.capture.files.count) capture files were analyzed as one timeline, merged by timestamp; a packet captured on two links is counted once per capture.")
         }
         if !model.hasSubnetKnowledge && r.capture.tunneledPackets > 0 {
-            out.append("No segment subnet could be learned or was declared: outside addresses cannot be told from overlay addresses, so north/south flows may show as unknown.")
+            out.append("No segment subnet could be learned or was declared: only public address space is taken for outside addresses, so some north/south flows may show as east/west or unknown.")
         }
         for d in r.limits.descriptions { out.append("Limit reached: \(d).") }
         return out

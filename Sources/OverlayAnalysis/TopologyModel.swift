@@ -43,12 +43,13 @@ struct TopologyModel {
         return derivedNetworks[Self.network(of: ip)]
     }
 
-    /// Outside the overlay: unicast, not link-local, in no segment's subnet and not a known workload's.
+    /// Outside the overlay: unicast, not link-local, not a known workload's, in no segment's subnet. With no
+    /// subnet known at all, only public address space is taken for outside.
     func isExternal(_ ip: IPAddress, inventory: Inventory) -> Bool {
-        guard hasSubnetKnowledge, !ip.isMulticast, !ip.isLinkLocal, !ip.isUnspecified else { return false }
+        guard !ip.isMulticast, !ip.isLinkLocal, !ip.isUnspecified else { return false }
         if case .v4(let a) = ip, a.isBroadcast { return false }
-        if workloadByIP[ip] != nil || inventory.workload(ip: ip) != nil { return false }
-        return segment(of: ip) == nil
+        if workloadByIP[ip] != nil || inventory.workload(ip: ip) != nil || segment(of: ip) != nil { return false }
+        return hasSubnetKnowledge || ip.looksPublic
     }
 
     /// The /24 (IPv4) or /64 (IPv6) network address of `ip`.

@@ -47,11 +47,12 @@ public struct TunnelOptionUse: Hashable, Sendable {
     public var packets: Int
 }
 
-/// (source TEP, destination TEP, VNI): the key of a directional tunnel.
+/// (source TEP, destination TEP, VNI, encapsulation): the key of a directional tunnel.
 struct TunnelKey: Hashable {
     var source: IPAddress
     var destination: IPAddress
     var vni: UInt32
+    var encapsulation: TunnelEncapsulation
 }
 
 /// Per-tunnel counters kept while streaming.
@@ -60,7 +61,7 @@ struct TunnelState {
     let sourceTEP: Int32
     let destinationTEP: Int32
     let segment: Int32
-    var encapsulation: TunnelEncapsulation
+    var encapsulation: TunnelEncapsulation { key.encapsulation }
     var packets = 0, bytes = 0
     var innerFlows = 0
     var sourcePorts = BoundedValueCounter()
@@ -78,12 +79,11 @@ struct TunnelState {
         var packets: Int
     }
 
-    init(key: TunnelKey, sourceTEP: Int32, destinationTEP: Int32, segment: Int32, encapsulation: TunnelEncapsulation) {
+    init(key: TunnelKey, sourceTEP: Int32, destinationTEP: Int32, segment: Int32) {
         self.key = key
         self.sourceTEP = sourceTEP
         self.destinationTEP = destinationTEP
         self.segment = segment
-        self.encapsulation = encapsulation
     }
 
     /// Counts one option; returns false when a new kind could not be kept.
