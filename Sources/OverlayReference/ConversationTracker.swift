@@ -17,46 +17,41 @@ import OverlayWire
 /// Gratuitous ARP, ARP probes (sender 0.0.0.0) and duplicate-address detection expect no answer and are not
 /// tracked. State is bounded: past `maxPendingConversations` requests are counted, not tracked.
 struct ConversationTracker {
-    private var pendingResolutions: [ResolutionKey: PendingRequest] = [:]
-    private var pendingConversations: [ConversationKey: PendingRequest] = [:]
-    /// Answers seen before their request (merged captures can be skewed): a direct-mapped set of key hashes.
-    private var earlyAnswers: [UInt64]
-    private let earlyMask: UInt64
-    let limit: Int
+    private var resolutions: PendingRequests<ResolutionKey>
+    private var conversations: PendingRequests<ConversationKey>
     let evidenceLimit: Int
     let findingLimit: Int
     let timeout: Nanos
-    private(set) var dropped = 0
-    static let retryGap: Nanos = 50_000_000
 
     init(configuration: ReferenceSwitchConfiguration) {
-        limit = configuration.maxPendingConversations
+        resolutions = PendingRequests(limit: configuration.maxPendingConversations)
+        conversations = PendingRequests(limit: configuration.maxPendingConversations)
         evidenceLimit = configuration.maxEvidenceFrames
         findingLimit = configuration.maxFindingsPerKind
         timeout = configuration.answerTimeout.nanoseconds
-        earlyAnswers = Array(repeating: 0, count: 4096)
-        earlyMask = 4095
     }
+
+    var dropped: Int { resolutions.dropped + conversations.dropped }
 
     @inline(__always)
     mutating func observe(frame: Int, time: Nanos, vni: UInt32, from source: TEPID, to destination: TEPID, inner: InnerFrame) {
         if let arp = inner.arp {
             guard let sender = arp.senderIP, let target = arp.targetIP else { return }
             if arp.isRequest, sender.rawValue != 0, sender != target {
-                request(&pendingResolutions, ResolutionKey(vni: vni, requester: .v4(sender), target: .v4(target)),
-                        frame: frame, time: time, vni: vni, source, destination)
+                resolutions.request(ResolutionKey(vni: vni, requester: .v4(sender), target: .v4(target)),
+                                    frame: frame, time: time, vni: vni, source, destination)
             } else if arp.isReply {
-                answer(&pendingResolutions, ResolutionKey(vni: vni, requester: .v4(target), target: .v4(sender)))
+                resolutions.answer(ResolutionKey(vni: vni, requester: .v4(target), target: .v4(sender)))
             }
             return
         }
         if let nd = inner.neighborDiscovery, case .v6(let s)? = inner.sourceIP, case .v6(let d)? = inner.destinationIP {
             switch nd {
             case .solicitation(let target) where s != IPv6Address(high: 0, low: 0):
-                request(&pendingResolutions, ResolutionKey(vni: vni, requester: .v6(s), target: .v6(target)),
-                        frame: frame, time: time, vni: vni, source, destination)
+                resolutions.request(ResolutionKey(vni: vni, requester: .v6(s), target: .v6(target)),
+                                    frame: frame, time: time, vni: vni, source, destination)
             case .advertisement(let target):
-                answer(&pendingResolutions, ResolutionKey(vni: vni, requester: .v6(d), target: .v6(target)))
+                resolutions.answer(ResolutionKey(vni: vni, requester: .v6(d), target: .v6(target)))
             default:
                 break
             }
@@ -66,44 +61,21 @@ struct ConversationTracker {
         if inner.isTCP {
             let isSYN = inner.tcpFlags & TCPHeader.syn != 0 && inner.tcpFlags & TCPHeader.ack == 0
             if isSYN {
-                request(&pendingConversations, ConversationKey(s, d, inner.sourcePort, inner.destinationPort, .tcp, 0),
-                        frame: frame, time: time, vni: vni, source, destination)
-            } else if !pendingConversations.isEmpty || inner.tcpFlags & (TCPHeader.syn | TCPHeader.rst) != 0 {
+                conversations.request(ConversationKey(s, d, inner.sourcePort, inner.destinationPort, .tcp, 0),
+                                      frame: frame, time: time, vni: vni, source, destination)
+            } else if !conversations.isEmpty || inner.tcpFlags & (TCPHeader.syn | TCPHeader.rst) != 0 {
                 // Anything from the responder answers the SYN.
-                answer(&pendingConversations, ConversationKey(d, s, inner.destinationPort, inner.sourcePort, .tcp, 0))
+                conversations.answer(ConversationKey(d, s, inner.destinationPort, inner.sourcePort, .tcp, 0))
             }
         } else if let echo = inner.echo {
             switch echo {
             case .request(let id, let seq):
-                request(&pendingConversations, ConversationKey(s, d, id, id, inner.ipProtocol, seq),
-                        frame: frame, time: time, vni: vni, source, destination)
+                conversations.request(ConversationKey(s, d, id, id, inner.ipProtocol, seq),
+                                      frame: frame, time: time, vni: vni, source, destination)
             case .reply(let id, let seq):
-                answer(&pendingConversations, ConversationKey(d, s, id, id, inner.ipProtocol, seq))
+                conversations.answer(ConversationKey(d, s, id, id, inner.ipProtocol, seq))
             }
         }
-    }
-
-    private mutating func request<K: Hashable & RequestKey>(_ table: inout [K: PendingRequest], _ key: K, frame: Int, time: Nanos,
-                                                             vni: UInt32, _ source: TEPID, _ destination: TEPID) {
-        if let i = table.index(forKey: key) {
-            // A retry — or, within a few milliseconds, another replicated copy of the same ARP request or the
-            // same packet seen at a second capture point.
-            if time - table.values[i].lastTime > Self.retryGap { table.values[i].attempts += 1 }
-            table.values[i].lastFrame = frame
-            table.values[i].lastTime = time
-            return
-        }
-        if earlyAnswers[Int(key.word & earlyMask)] == key.word { return }
-        guard table.count < limit else {
-            dropped += 1
-            return
-        }
-        table[key] = PendingRequest(frame: frame, lastFrame: frame, time: time, lastTime: time, source: source,
-                                    destination: destination, vni: vni)
-    }
-
-    private mutating func answer<K: Hashable & RequestKey>(_ table: inout [K: PendingRequest], _ key: K) {
-        if table.removeValue(forKey: key) == nil { earlyAnswers[Int(key.word & earlyMask)] = key.word }
     }
 
     func findings(end: Nanos, _ v: ModelVerdicts) -> [Finding] {
@@ -121,10 +93,10 @@ struct ConversationTracker {
             groups[key]?.evidence.add(p.frame)
             if p.lastFrame != p.frame { groups[key]?.evidence.add(p.lastFrame) }
         }
-        for (k, p) in pendingResolutions {
+        for (k, p) in resolutions.pending {
             consider(p, UnansweredKey(kind: k.requester.isV4 ? .arp : .neighborDiscovery, source: k.requester, destination: k.target, port: 0), responderKnown: false)
         }
-        for (k, p) in pendingConversations {
+        for (k, p) in conversations.pending {
             let kind: UnansweredKey.Kind = k.proto == IPProtocol.tcp.rawValue ? .tcp : .echo
             consider(p, UnansweredKey(kind: kind, source: k.source, destination: k.destination, port: kind == .tcp ? k.destinationPort : 0),
                      responderKnown: true)
@@ -154,6 +126,41 @@ struct ConversationTracker {
                 observed: "no answer (one-way)",
                 frames: g.evidence.frames, vni: p.vni)
         }
+    }
+}
+
+/// Requests waiting for their answer, keyed by what the answer will carry.
+struct PendingRequests<Key: Hashable & RequestKey> {
+    private(set) var pending: [Key: PendingRequest] = [:]
+    /// Answers seen before their request (merged captures can be skewed): a direct-mapped set of key hashes.
+    private var earlyAnswers: [UInt64] = Array(repeating: 0, count: 4096)
+    let limit: Int
+    private(set) var dropped = 0
+    /// Within this gap a second sighting is a copy (replication, a second capture point), not a retry.
+    static var retryGap: Nanos { 50_000_000 }
+
+    init(limit: Int) { self.limit = limit }
+
+    var isEmpty: Bool { pending.isEmpty }
+
+    mutating func request(_ key: Key, frame: Int, time: Nanos, vni: UInt32, _ source: TEPID, _ destination: TEPID) {
+        if let i = pending.index(forKey: key) {
+            if time - pending.values[i].lastTime > Self.retryGap { pending.values[i].attempts += 1 }
+            pending.values[i].lastFrame = frame
+            pending.values[i].lastTime = time
+            return
+        }
+        if earlyAnswers[Int(key.word & 4095)] == key.word { return }
+        guard pending.count < limit else {
+            dropped += 1
+            return
+        }
+        pending[key] = PendingRequest(frame: frame, lastFrame: frame, time: time, lastTime: time, source: source,
+                                      destination: destination, vni: vni)
+    }
+
+    mutating func answer(_ key: Key) {
+        if pending.removeValue(forKey: key) == nil { earlyAnswers[Int(key.word & 4095)] = key.word }
     }
 }
 

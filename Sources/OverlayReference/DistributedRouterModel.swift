@@ -133,7 +133,7 @@ struct DistributedRouterModel {
             return Finding(
                 kind: .vniMismatch, severity: .error,
                 message: "The two directions of \(m.key.text(forward: m.outIsForward)) travel in different segments: \(v.naming.vni(m.out.vni)) out (frame \(m.out.frame), \(v.teps.address(m.out.source)) → \(v.teps.address(m.out.destination))) and \(v.naming.vni(m.back.vni)) back (frame \(m.back.frame), \(v.teps.address(m.back.source)) → \(v.teps.address(m.back.destination)))\(others). Neither direction is sourced by a router MAC and no edge is involved, so both belong to one segment and one VNI.",
-                expected: "both directions in one VNI (a same-segment flow between \(v.naming.mac(os)) and \(v.naming.mac(bs)))",
+                expected: "both directions in one VNI (a same-segment flow between \(m.out.sourceMAC.map(v.naming.mac) ?? "?") and \(m.back.sourceMAC.map(v.naming.mac) ?? "?"))",
                 observed: "out in VNI \(m.out.vni), back in VNI \(m.back.vni)",
                 frames: g.evidence.frames, vni: m.out.vni)
         }

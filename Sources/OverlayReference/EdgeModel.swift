@@ -33,13 +33,13 @@ struct EdgeModel {
 
     @inline(__always)
     mutating func observe(from source: TEPID, to destination: TEPID, inner: InnerFrame) {
-        if case .v4(let d)? = inner.destinationIP, Self.isOutside(d) { mark(&receivesOutside, destination) }
-        if case .v4(let s)? = inner.sourceIP, Self.isOutside(s) { mark(&sendsOutside, source) }
+        if case .v4(let d)? = inner.destinationIP, Self.isOutside(d) { Self.mark(&receivesOutside, destination) }
+        if case .v4(let s)? = inner.sourceIP, Self.isOutside(s) { Self.mark(&sendsOutside, source) }
     }
 
     private func isMarked(_ flags: [Bool], _ id: TEPID) -> Bool { Int(id) < flags.count && flags[Int(id)] }
 
-    private mutating func mark(_ flags: inout [Bool], _ id: TEPID) {
+    private static func mark(_ flags: inout [Bool], _ id: TEPID) {
         let i = Int(id)
         if i >= flags.count { flags.append(contentsOf: repeatElement(false, count: i - flags.count + 1)) }
         flags[i] = true

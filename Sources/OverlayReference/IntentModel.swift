@@ -43,7 +43,7 @@ struct IntentModel {
                 lastVNI = vni
                 lastVNIDeclared = inventory.segment(vni: vni) != nil
             }
-            if !lastVNIDeclared { add(&undeclaredVNIs, vni, frame) }
+            if !lastVNIDeclared { Self.add(&undeclaredVNIs, vni, frame, evidenceLimit, findingLimit) }
         }
     }
 
@@ -54,10 +54,10 @@ struct IntentModel {
             let ip = teps.address(id)
             tepStatus[i] = inventory.tep(ip) != nil || inventory.edge(tep: ip) != nil ? 1 : 2
         }
-        if tepStatus[i] == 2 { add(&undeclaredTEPs, id, frame) }
+        if tepStatus[i] == 2 { Self.add(&undeclaredTEPs, id, frame, evidenceLimit, findingLimit) }
     }
 
-    private mutating func add<K: Hashable>(_ table: inout [K: Evidence], _ key: K, _ frame: Int) {
+    private static func add<K: Hashable>(_ table: inout [K: Evidence], _ key: K, _ frame: Int, _ evidenceLimit: Int, _ findingLimit: Int) {
         if let i = table.index(forKey: key) {
             table.values[i].add(frame)
         } else if table.count < findingLimit {
@@ -71,10 +71,10 @@ struct IntentModel {
     mutating func observeLocation(mac: MACAddress, vni: UInt32, tep: TEPID, frame: Int, teps: TunnelEndpointTable) {
         guard let w = inventory.workload(mac: mac) else { return }
         if let declared = w.tep, declared != teps.address(tep) {
-            add(&misplaced, MisplacedKey(mac: mac, vni: vni, tep: tep, wrongSegment: false), frame)
+            Self.add(&misplaced, MisplacedKey(mac: mac, vni: vni, tep: tep, wrongSegment: false), frame, evidenceLimit, findingLimit)
         }
         if let declared = w.vni, declared != vni {
-            add(&misplaced, MisplacedKey(mac: mac, vni: vni, tep: tep, wrongSegment: true), frame)
+            Self.add(&misplaced, MisplacedKey(mac: mac, vni: vni, tep: tep, wrongSegment: true), frame, evidenceLimit, findingLimit)
         }
     }
 

@@ -63,8 +63,8 @@ struct TTLModel {
                               sourceMAC: sm, destinationMAC: dm, vni: vni)
     }
 
-    private mutating func record(_ into: inout [TTLPairKey: TTLOutcome], _ s: IPAddress, _ d: IPAddress, _ a: Int, _ b: Int,
-                                 detail: (UInt8, UInt8, UInt32?, UInt32?, MACAddress, MACAddress)) {
+    private func record(_ into: inout [TTLPairKey: TTLOutcome], _ s: IPAddress, _ d: IPAddress, _ a: Int, _ b: Int,
+                        detail: (UInt8, UInt8, UInt32?, UInt32?, MACAddress, MACAddress)) {
         let key = TTLPairKey(source: s, destination: d)
         if into[key] == nil {
             guard into.count < findingLimit else { return }
