@@ -1,0 +1,224 @@
+import OverlayWire
+
+/// One-way conversations: requests that draw an answer from a healthy peer.
+///
+/// - ARP request → ARP reply in the same VNI (sender and target swapped); IPv6 neighbour solicitation →
+///   advertisement.
+/// - TCP SYN → SYN/ACK, or RST (a refusal is an answer), or any later packet from the responder.
+/// - ICMP/ICMPv6 echo request → echo reply with the same identifier and sequence.
+///
+/// A request is **unanswered** only when
+/// 1. no answer was seen,
+/// 2. the capture went on for at least the answer timeout after it, and
+/// 3. the capture point could have seen the answer: it shows other tunnel traffic from the responder's TEP
+///    back to the requester's TEP (for ARP and neighbour discovery, whose responder is not known in advance,
+///    any tunnel traffic arriving at the requester's TEP).
+///
+/// Gratuitous ARP, ARP probes (sender 0.0.0.0) and duplicate-address detection expect no answer and are not
+/// tracked. State is bounded: past `maxPendingConversations` requests are counted, not tracked.
+struct ConversationTracker {
+    private var resolutions: PendingRequests<ResolutionKey>
+    private var conversations: PendingRequests<ConversationKey>
+    let evidenceLimit: Int
+    let findingLimit: Int
+    let timeout: Nanos
+
+    init(configuration: ReferenceSwitchConfiguration) {
+        resolutions = PendingRequests(limit: configuration.maxPendingConversations)
+        conversations = PendingRequests(limit: configuration.maxPendingConversations)
+        evidenceLimit = configuration.maxEvidenceFrames
+        findingLimit = configuration.maxFindingsPerKind
+        timeout = configuration.answerTimeout.nanoseconds
+    }
+
+    var dropped: Int { resolutions.dropped + conversations.dropped }
+
+    @inline(__always)
+    mutating func observe(frame: Int, time: Nanos, vni: UInt32, from source: TEPID, to destination: TEPID, inner: InnerFrame) {
+        if let arp = inner.arp {
+            guard let sender = arp.senderIP, let target = arp.targetIP else { return }
+            if arp.isRequest, sender.rawValue != 0, sender != target {
+                resolutions.request(ResolutionKey(vni: vni, requester: .v4(sender), target: .v4(target)),
+                                    frame: frame, time: time, vni: vni, source, destination)
+            } else if arp.isReply {
+                resolutions.answer(ResolutionKey(vni: vni, requester: .v4(target), target: .v4(sender)))
+            }
+            return
+        }
+        if let nd = inner.neighborDiscovery, case .v6(let s)? = inner.sourceIP, case .v6(let d)? = inner.destinationIP {
+            switch nd {
+            case .solicitation(let target) where s != IPv6Address(high: 0, low: 0):
+                resolutions.request(ResolutionKey(vni: vni, requester: .v6(s), target: .v6(target)),
+                                    frame: frame, time: time, vni: vni, source, destination)
+            case .advertisement(let target):
+                resolutions.answer(ResolutionKey(vni: vni, requester: .v6(d), target: .v6(target)))
+            default:
+                break
+            }
+            return
+        }
+        guard let s = inner.sourceIP, let d = inner.destinationIP else { return }
+        if inner.isTCP {
+            let isSYN = inner.tcpFlags & TCPHeader.syn != 0 && inner.tcpFlags & TCPHeader.ack == 0
+            if isSYN {
+                conversations.request(ConversationKey(s, d, inner.sourcePort, inner.destinationPort, .tcp, 0),
+                                      frame: frame, time: time, vni: vni, source, destination)
+            } else if !conversations.isEmpty || inner.tcpFlags & (TCPHeader.syn | TCPHeader.rst) != 0 {
+                // Anything from the responder answers the SYN.
+                conversations.answer(ConversationKey(d, s, inner.destinationPort, inner.sourcePort, .tcp, 0))
+            }
+        } else if let echo = inner.echo {
+            switch echo {
+            case .request(let id, let seq):
+                conversations.request(ConversationKey(s, d, id, id, inner.ipProtocol, seq),
+                                      frame: frame, time: time, vni: vni, source, destination)
+            case .reply(let id, let seq):
+                conversations.answer(ConversationKey(d, s, id, id, inner.ipProtocol, seq))
+            }
+        }
+    }
+
+    func findings(end: Nanos, _ v: ModelVerdicts) -> [Finding] {
+        var groups: [UnansweredKey: UnansweredGroup] = [:]
+        func consider(_ p: PendingRequest, _ key: UnansweredKey, responderKnown: Bool) {
+            guard end - p.lastTime >= timeout else { return }
+            let seen = responderKnown ? v.teps.sawTraffic(from: p.destination, to: p.source) : v.teps.sawTraffic(to: p.source)
+            guard seen else { return }
+            if groups[key] == nil {
+                guard groups.count < findingLimit else { return }
+                groups[key] = UnansweredGroup(first: p, evidence: Evidence(limit: evidenceLimit))
+            }
+            groups[key]?.requests += 1
+            groups[key]?.attempts += p.attempts
+            groups[key]?.evidence.add(p.frame)
+            if p.lastFrame != p.frame { groups[key]?.evidence.add(p.lastFrame) }
+        }
+        for (k, p) in resolutions.pending {
+            consider(p, UnansweredKey(kind: k.requester.isV4 ? .arp : .neighborDiscovery, source: k.requester, destination: k.target, port: 0), responderKnown: false)
+        }
+        for (k, p) in conversations.pending {
+            let kind: UnansweredKey.Kind = k.proto == IPProtocol.tcp.rawValue ? .tcp : .echo
+            consider(p, UnansweredKey(kind: kind, source: k.source, destination: k.destination, port: kind == .tcp ? k.destinationPort : 0),
+                     responderKnown: true)
+        }
+        return groups.map { key, g in
+            let p = g.first
+            let requester = v.teps.address(p.source), responder = v.teps.address(p.destination)
+            let what: String, answer: String
+            switch key.kind {
+            case .arp: what = "ARP request from \(v.naming.ip(key.source)) for \(key.destination)"; answer = "ARP reply"
+            case .neighborDiscovery: what = "Neighbour solicitation from \(v.naming.ip(key.source)) for \(key.destination)"; answer = "neighbour advertisement"
+            case .tcp: what = "TCP SYN from \(v.naming.ip(key.source)) to \(v.naming.ip(key.destination)) port \(key.port)"; answer = "SYN/ACK or RST"
+            case .echo: what = "ICMP echo request from \(v.naming.ip(key.source)) to \(v.naming.ip(key.destination))"; answer = "echo reply"
+            }
+            let tries = g.requests > 1 ? "\(g.requests) requests" : g.attempts > 1 ? "\(g.attempts) attempts" : "1 request"
+            let reason: String
+            switch key.kind {
+            case .arp, .neighborDiscovery:
+                reason = "the capture shows other tunnel traffic arriving at \(v.naming.tep(requester)), where the reply would arrive"
+            case .tcp, .echo:
+                reason = "the capture shows other tunnel traffic from \(v.naming.tep(responder)) back to \(v.naming.tep(requester)), the way the answer would come"
+            }
+            return Finding(
+                kind: .unanswered, severity: .warning,
+                message: "\(what) got no \(answer) (\(tries), \(g.evidence.text)) in \(v.naming.vni(p.vni)). The answer would have been visible: \(reason), and the capture went on for at least \(formatSeconds(Double(timeout) / 1e9)) after the request.",
+                expected: "a \(answer)",
+                observed: "no answer (one-way)",
+                frames: g.evidence.frames, vni: p.vni)
+        }
+    }
+}
+
+/// Requests waiting for their answer, keyed by what the answer will carry.
+struct PendingRequests<Key: Hashable & RequestKey> {
+    private(set) var pending: [Key: PendingRequest] = [:]
+    /// Answers seen before their request (merged captures can be skewed): a direct-mapped set of key hashes.
+    private var earlyAnswers: [UInt64] = Array(repeating: 0, count: 4096)
+    let limit: Int
+    private(set) var dropped = 0
+    /// Within this gap a second sighting is a copy (replication, a second capture point), not a retry.
+    static var retryGap: Nanos { 50_000_000 }
+
+    init(limit: Int) { self.limit = limit }
+
+    var isEmpty: Bool { pending.isEmpty }
+
+    mutating func request(_ key: Key, frame: Int, time: Nanos, vni: UInt32, _ source: TEPID, _ destination: TEPID) {
+        if let i = pending.index(forKey: key) {
+            if time - pending.values[i].lastTime > Self.retryGap { pending.values[i].attempts += 1 }
+            pending.values[i].lastFrame = frame
+            pending.values[i].lastTime = time
+            return
+        }
+        if earlyAnswers[Int(key.word & 4095)] == key.word { return }
+        guard pending.count < limit else {
+            dropped += 1
+            return
+        }
+        pending[key] = PendingRequest(frame: frame, lastFrame: frame, time: time, lastTime: time, source: source,
+                                      destination: destination, vni: vni)
+    }
+
+    mutating func answer(_ key: Key) {
+        if pending.removeValue(forKey: key) == nil { earlyAnswers[Int(key.word & 4095)] = key.word }
+    }
+}
+
+protocol RequestKey {
+    /// A hash for the early-answer set (never 0 for a real key).
+    var word: UInt64 { get }
+}
+
+struct ResolutionKey: Hashable, RequestKey {
+    var vni: UInt32
+    var requester: IPAddress
+    var target: IPAddress
+    var word: UInt64 { mix(mix(UInt64(vni) | 1 << 40, requester.hashWord), target.hashWord) | 1 }
+}
+
+struct ConversationKey: Hashable, RequestKey {
+    var source: IPAddress
+    var destination: IPAddress
+    var sourcePort: UInt16
+    var destinationPort: UInt16
+    var proto: UInt8
+    var sequence: UInt16
+
+    init(_ s: IPAddress, _ d: IPAddress, _ sp: UInt16, _ dp: UInt16, _ proto: IPProtocol, _ sequence: UInt16) {
+        source = s; destination = d; sourcePort = sp; destinationPort = dp; self.proto = proto.rawValue; self.sequence = sequence
+    }
+    var word: UInt64 {
+        mix(mix(source.hashWord, destination.hashWord),
+            UInt64(sourcePort) << 40 | UInt64(destinationPort) << 24 | UInt64(proto) << 16 | UInt64(sequence)) | 1
+    }
+}
+
+struct PendingRequest {
+    var frame: Int
+    var lastFrame: Int
+    var time: Nanos
+    var lastTime: Nanos
+    var source: TEPID
+    var destination: TEPID
+    var vni: UInt32
+    var attempts = 1
+}
+
+struct UnansweredKey: Hashable {
+    enum Kind: Hashable { case arp, neighborDiscovery, tcp, echo }
+    var kind: Kind
+    var source: IPAddress
+    var destination: IPAddress
+    var port: UInt16
+}
+
+struct UnansweredGroup {
+    var first: PendingRequest
+    var evidence: Evidence
+    var requests = 0
+    var attempts = 0
+}
+
+extension IPAddress {
+    var isV4: Bool { if case .v4 = self { return true } else { return false } }
+}
