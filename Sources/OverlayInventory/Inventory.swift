@@ -11,8 +11,13 @@ public struct Inventory: Sendable {
     public var teps: [InventoryTEP] { didSet { tepIndex = KeyIndex(teps) { [$0.ip] } } }
     public var segments: [InventorySegment] { didSet { segmentIndex = KeyIndex(segments) { [$0.vni] } } }
     public var workloads: [InventoryWorkload] { didSet { workloadIndex = WorkloadIndex(workloads) } }
-    public var routers: [InventoryRouter] { didSet { routerMACs = Set(routers.flatMap(\.macs)) } }
-    public var edges: [InventoryEdge] { didSet { edgeIndex = KeyIndex(edges) { [$0.tep] } } }
+    public var routers: [InventoryRouter] { didSet { routerMACs = Self.routerMACs(routers, edges) } }
+    public var edges: [InventoryEdge] {
+        didSet {
+            edgeIndex = KeyIndex(edges) { [$0.tep] }
+            routerMACs = Self.routerMACs(routers, edges)
+        }
+    }
     public var ovnPorts: [InventoryOVNPort] {
         didSet { ovnPortIndex = KeyIndex(ovnPorts) { [Self.portKey($0.datapathKey, $0.portKey)] } }
     }
@@ -52,7 +57,7 @@ public struct Inventory: Sendable {
         tepIndex = KeyIndex(teps) { [$0.ip] }
         segmentIndex = KeyIndex(segments) { [$0.vni] }
         workloadIndex = WorkloadIndex(workloads)
-        routerMACs = Set(routers.flatMap(\.macs))
+        routerMACs = Self.routerMACs(routers, edges)
         edgeIndex = KeyIndex(edges) { [$0.tep] }
         ovnPortIndex = KeyIndex(ovnPorts) { [Self.portKey($0.datapathKey, $0.portKey)] }
         multicastIndex = KeyIndex(ovnMulticastGroups) { [Self.portKey($0.datapathKey, $0.key)] }
@@ -112,7 +117,12 @@ public struct Inventory: Sendable {
         workloadIndex.byVNIIP[VNIKey(vni: vni, key: ip)].map { workloads[$0] }
     }
 
+    /// Declared router MACs and the edges' service-router MACs (an SR routes too).
     public func isRouterMAC(_ mac: MACAddress) -> Bool { routerMACs.contains(mac) }
+
+    private static func routerMACs(_ routers: [InventoryRouter], _ edges: [InventoryEdge]) -> Set<MACAddress> {
+        Set(routers.flatMap(\.macs) + edges.compactMap(\.serviceRouterMAC))
+    }
     public func edge(tep: IPAddress) -> InventoryEdge? { edgeIndex[tep].map { edges[$0] } }
 
     public func ovnPort(datapathKey: UInt32, portKey: UInt16) -> InventoryOVNPort? {

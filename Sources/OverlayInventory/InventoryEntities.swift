@@ -111,15 +111,22 @@ public struct InventoryEdge: Hashable, Sendable {
     /// The 802.1Q VLAN of the untunneled uplink.
     public var uplinkVLAN: UInt16?
     public var snat: [SNATRule]
+    /// The service router's MAC on the transit segment (inner destination of traffic the DR sends to the edge).
+    public var serviceRouterMAC: MACAddress?
+    /// The edge's own MAC on the uplink VLAN (source of the translated, untunneled leg).
+    public var uplinkMAC: MACAddress?
 
     public init(
-        name: String, tep: IPAddress, transitVNI: UInt32? = nil, uplinkVLAN: UInt16? = nil, snat: [SNATRule] = []
+        name: String, tep: IPAddress, transitVNI: UInt32? = nil, uplinkVLAN: UInt16? = nil, snat: [SNATRule] = [],
+        serviceRouterMAC: MACAddress? = nil, uplinkMAC: MACAddress? = nil
     ) {
         self.name = name
         self.tep = tep
         self.transitVNI = transitVNI
         self.uplinkVLAN = uplinkVLAN
         self.snat = snat
+        self.serviceRouterMAC = serviceRouterMAC
+        self.uplinkMAC = uplinkMAC
     }
 }
 

@@ -3,6 +3,8 @@ import ArgumentParser
 extension OverlayTraceCommand {
     /// Every subcommand, in the order `--help` lists them.
     static let subcommandTypes: [ParsableCommand.Type] = [
+        AnalyzeCommand.self,
+        ValidateCommand.self,
         DecodeCommand.self,
         LiveCommand.self,
         InterfacesCommand.self,
