@@ -4,9 +4,12 @@ import OverlayWire
 /// What the user (or OVN) says the overlay contains: TEPs, segments, workloads, routers, edges and OVN ports.
 /// The analyzer uses it to put names on what it sees and to know intent (router MACs, edges, SNAT).
 ///
-/// Lookups are O(1): each array has a dictionary index, rebuilt whenever the array is assigned (setup time,
-/// never per packet). When two workloads share a MAC or an IP (overlapping tenant subnets in OVN), the lookup
-/// by that MAC or IP alone answers `nil` rather than guess; `workload(mac:vni:)`/`workload(ip:vni:)` still answer.
+/// Lookups are O(1): each array has a dictionary index, rebuilt whenever the array is assigned or mutated
+/// (O(n) each time, so build arrays first and assign them once, or use `init(teps:segments:...)`; appending
+/// entries one by one to a large inventory is quadratic).
+///
+/// When two workloads share a MAC or an IP (overlapping tenant subnets in OVN), the lookup by that MAC or IP
+/// alone answers `nil` rather than guess; `workload(mac:vni:)`/`workload(ip:vni:)` still answer.
 public struct Inventory: Sendable {
     public var teps: [InventoryTEP] { didSet { tepIndex = KeyIndex(teps) { [$0.ip] } } }
     public var segments: [InventorySegment] { didSet { segmentIndex = KeyIndex(segments) { [$0.vni] } } }
@@ -155,14 +158,14 @@ struct InventoryLoader {
         if let tables = try OVSDBTable.tables(in: text, source: source) {
             try southbound.add(tables)
         } else {
-            parts.append(InventoryPart(inventory: try InventoryFileDecoder(source: source).decode(text), source: source))
+            parts.append(try InventoryFileDecoder(source: source).decode(text))
         }
     }
 
     func finish() throws -> Inventory {
         var all = parts
         if !southbound.isEmpty {
-            all.append(InventoryPart(inventory: try southbound.inventory(), source: southbound.sources.joined(separator: ", ")))
+            all.append(try southbound.inventory())
         }
         return try InventoryMerger.merge(all)
     }
@@ -203,6 +206,10 @@ struct WorkloadIndex: Sendable {
     init() {}
 
     init(_ workloads: [InventoryWorkload]) {
+        byMAC.reserveCapacity(workloads.count)
+        byIP.reserveCapacity(workloads.count)
+        byVNIMAC.reserveCapacity(workloads.count)
+        byVNIIP.reserveCapacity(workloads.count)
         var ambiguousMAC: Set<MACAddress> = []
         var ambiguousIP: Set<IPAddress> = []
         var ambiguousVNIMAC: Set<VNIKey<MACAddress>> = []
@@ -212,7 +219,7 @@ struct WorkloadIndex: Sendable {
                 Self.claim(&byMAC, &ambiguousMAC, mac, i)
                 if let vni = w.vni { Self.claim(&byVNIMAC, &ambiguousVNIMAC, VNIKey(vni: vni, key: mac), i) }
             }
-            for ip in Set(w.ips) {
+            for (k, ip) in w.ips.enumerated() where !w.ips[..<k].contains(ip) {
                 Self.claim(&byIP, &ambiguousIP, ip, i)
                 if let vni = w.vni { Self.claim(&byVNIIP, &ambiguousVNIIP, VNIKey(vni: vni, key: ip), i) }
             }

@@ -18,25 +18,25 @@ struct InventoryFileDecoder {
     static let edgeKeys = ["name", "tep", "transit_vni", "uplink_vlan", "snat"]
     static let snatKeys = ["from", "to"]
 
-    func decode(_ text: String) throws -> Inventory {
+    func decode(_ text: String) throws -> InventoryPart {
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
         } catch let error as YamlError {
             throw syntaxError(error)
         }
-        guard let root, !isNull(root) else { return Inventory() }
+        guard let root, !isNull(root) else { return InventoryPart(source: source) }
         guard case .mapping = root else {
             throw invalid(root, "expected a mapping with keys \(Self.topLevelKeys.joined(separator: ", ")) at the top level, found \(describe(root))")
         }
         let top = try Entry(root, label: "top level", allowed: Self.topLevelKeys, decoder: self)
-        var inventory = Inventory()
-        inventory.teps = try top.entries("teps", allowed: Self.tepKeys, decodeTEP)
-        inventory.segments = try top.entries("segments", allowed: Self.segmentKeys, decodeSegment)
-        inventory.workloads = try top.entries("workloads", allowed: Self.workloadKeys, decodeWorkload)
-        inventory.routers = try top.entries("routers", allowed: Self.routerKeys, decodeRouter)
-        inventory.edges = try top.entries("edges", allowed: Self.edgeKeys, decodeEdge)
-        return inventory
+        return InventoryPart(
+            source: source,
+            teps: try top.entries("teps", allowed: Self.tepKeys, decodeTEP),
+            segments: try top.entries("segments", allowed: Self.segmentKeys, decodeSegment),
+            workloads: try top.entries("workloads", allowed: Self.workloadKeys, decodeWorkload),
+            routers: try top.entries("routers", allowed: Self.routerKeys, decodeRouter),
+            edges: try top.entries("edges", allowed: Self.edgeKeys, decodeEdge))
     }
 
     // MARK: - Entries

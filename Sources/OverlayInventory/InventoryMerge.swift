@@ -1,9 +1,17 @@
 import OverlayWire
 
-/// One decoded file (or the joined OVN dumps) and where it came from.
+/// The entries of one decoded file (or of the joined OVN dumps) and where they came from. Plain arrays: the
+/// indexes are built once, on the merged `Inventory`.
 struct InventoryPart {
-    var inventory: Inventory
     var source: String
+    var teps: [InventoryTEP] = []
+    var segments: [InventorySegment] = []
+    var workloads: [InventoryWorkload] = []
+    var routers: [InventoryRouter] = []
+    var edges: [InventoryEdge] = []
+    var ovnPorts: [InventoryOVNPort] = []
+    var ovnMulticastGroups: [InventoryOVNMulticastGroup] = []
+    var warnings: [String] = []
 }
 
 /// Merges inventories in order. Later entries add to earlier ones (more subnets, MACs, IPs, SNAT rules, a
@@ -23,7 +31,7 @@ enum InventoryMerger {
 
         for part in parts {
             let source = part.source
-            let inventory = part.inventory
+            let inventory = part
             warnings += inventory.warnings
             for tep in inventory.teps {
                 try teps.add(tep, key: tep.ip, source: source) { old, new, clash in

@@ -170,8 +170,8 @@ struct OVNSouthbound {
 
     // MARK: - Joining
 
-    /// The inventory the tables describe. `source` names the dumps in messages.
-    func inventory() throws -> Inventory {
+    /// The inventory the tables describe, named after the dump files.
+    func inventory() throws -> InventoryPart {
         var notes: [String] = []
         let source = sources.joined(separator: ", ")
         if !seen.contains(.datapathBinding) && !(ports.isEmpty && multicastGroups.isEmpty) {
@@ -212,7 +212,14 @@ struct OVNSouthbound {
             }?.ip
         }
 
-        var inventory = Inventory()
+        // Collected in local arrays: appending to an Inventory's arrays would rebuild its index every time.
+        var teps: [InventoryTEP] = []
+        var segments: [InventorySegment] = []
+        var workloads: [InventoryWorkload] = []
+        var routers: [InventoryRouter] = []
+        var edges: [InventoryEdge] = []
+        var ovnPorts: [InventoryOVNPort] = []
+        var groups: [InventoryOVNMulticastGroup] = []
         var routerMACs: [String: Set<MACAddress>] = [:]
         var routerVNIs: [String: Set<UInt32>] = [:]
         var gatewayRouters: Set<String> = []
@@ -238,7 +245,7 @@ struct OVNSouthbound {
                     missingChassis = true
                 }
             }
-            inventory.ovnPorts.append(
+            ovnPorts.append(
                 InventoryOVNPort(
                     datapathKey: datapath.key, portKey: port.key, name: port.logicalPort, datapathName: datapath.name,
                     chassis: chassisName, mac: address?.mac, ips: address?.ips ?? [], type: port.type))
@@ -254,7 +261,7 @@ struct OVNSouthbound {
                     subnets[peer.datapath, default: []].append(contentsOf: address?.networks ?? [])
                 }
             } else if port.type.isEmpty, let address {
-                inventory.workloads.append(
+                workloads.append(
                     InventoryWorkload(
                         name: port.logicalPort, mac: address.mac, ips: address.ips, vni: datapath.key,
                         tep: tepIP(ofChassis: port.chassis, encap: port.encap), portKey: port.key))
@@ -271,10 +278,10 @@ struct OVNSouthbound {
             let name = datapath.name ?? "datapath \(datapath.key)"
             var unique: [IPPrefix] = []
             for prefix in subnets[uuid] ?? [] where !unique.contains(prefix) { unique.append(prefix) }
-            inventory.segments.append(
+            segments.append(
                 InventorySegment(vni: datapath.key, name: name, subnets: unique, kind: datapath.isRouter ? .transit : .overlay))
             if datapath.isRouter {
-                inventory.routers.append(
+                routers.append(
                     InventoryRouter(
                         name: name, kind: gatewayRouters.contains(uuid) ? .gateway : .distributed,
                         macs: (routerMACs[uuid] ?? []).sorted(),
@@ -285,29 +292,28 @@ struct OVNSouthbound {
         for encap in encaps.values {
             let owner = chassisByName[encap.chassisName]
             let isGateway = gatewayChassis.contains(encap.chassisName)
-            inventory.teps.append(
+            teps.append(
                 InventoryTEP(ip: encap.ip, name: owner?.displayName ?? encap.chassisName, role: isGateway ? .edge : .host))
         }
         for (uuid, c) in chassis where gatewayChassis.contains(c.name) {
             guard let ip = tepIP(ofChassis: uuid) else { continue }
-            inventory.edges.append(InventoryEdge(name: c.displayName, tep: ip, transitVNI: gatewayTransit[c.name]))
+            edges.append(InventoryEdge(name: c.displayName, tep: ip, transitVNI: gatewayTransit[c.name]))
         }
 
         for group in multicastGroups {
             guard let datapath = datapaths[group.datapath] else { continue }
-            inventory.ovnMulticastGroups.append(
+            groups.append(
                 InventoryOVNMulticastGroup(datapathKey: datapath.key, key: group.key, name: group.name))
         }
 
-        inventory.teps = Self.unique(inventory.teps.sorted { $0.ip < $1.ip })
-        inventory.segments.sort { $0.vni < $1.vni }
-        inventory.routers.sort { $0.name < $1.name }
-        inventory.edges.sort { $0.name < $1.name }
-        inventory.workloads.sort { ($0.vni ?? 0, $0.portKey ?? 0, $0.name) < ($1.vni ?? 0, $1.portKey ?? 0, $1.name) }
-        inventory.ovnPorts.sort { ($0.datapathKey, $0.portKey) < ($1.datapathKey, $1.portKey) }
-        inventory.ovnMulticastGroups.sort { ($0.datapathKey, $0.key) < ($1.datapathKey, $1.key) }
-        inventory.warnings = notes
-        return inventory
+        return InventoryPart(
+            source: source,
+            teps: Self.unique(teps.sorted { $0.ip < $1.ip }), segments: segments.sorted { $0.vni < $1.vni },
+            workloads: workloads.sorted { ($0.vni ?? 0, $0.portKey ?? 0, $0.name) < ($1.vni ?? 0, $1.portKey ?? 0, $1.name) },
+            routers: routers.sorted { $0.name < $1.name }, edges: edges.sorted { $0.name < $1.name },
+            ovnPorts: ovnPorts.sorted { ($0.datapathKey, $0.portKey) < ($1.datapathKey, $1.portKey) },
+            ovnMulticastGroups: groups.sorted { ($0.datapathKey, $0.key) < ($1.datapathKey, $1.key) },
+            warnings: notes)
     }
 
     private static func unique<T: Hashable>(_ items: [T]) -> [T] {
@@ -324,10 +330,16 @@ struct OVNSouthbound {
             var ips: [IPAddress] = []
             var networks: [IPPrefix] = []
             for token in tokens.dropFirst() {
-                let text = String(token)
-                guard let prefix = IPPrefix(text) else { continue }
-                if let ip = IPAddress(String(text.split(separator: "/")[0])) { ips.append(ip) }
-                if text.contains("/") { networks.append(prefix) }
+                // "10.0.0.5" on a VIF, "10.0.0.1/24" on a router port (the address and its network).
+                guard let slash = token.firstIndex(of: "/") else {
+                    if let ip = IPAddress(String(token)) { ips.append(ip) }
+                    continue
+                }
+                guard let ip = IPAddress(String(token[..<slash])), let length = Int(token[token.index(after: slash)...]),
+                    let network = IPPrefix(address: ip, length: length)
+                else { continue }
+                ips.append(ip)
+                networks.append(network)
             }
             return (mac, ips, networks)
         }
