@@ -202,34 +202,30 @@ struct OVNSouthbound {
         var portsByName: [String: Port] = [:]
         for port in ports { portsByName[port.logicalPort] = port }
 
+        // One TEP per chassis, chosen once: its Geneve encap, and among equals the lowest IP, so the choice is stable.
+        var encapsByChassisName: [String: [Encap]] = [:]
+        for encap in encaps.values { encapsByChassisName[encap.chassisName, default: []].append(encap) }
+        var tepByChassis: [String: IPAddress] = [:]
+        for (uuid, c) in chassis {
+            let candidates = c.encaps.compactMap { encaps[$0] } + (encapsByChassisName[c.name] ?? [])
+            tepByChassis[uuid] = candidates.min { a, b in a.type == b.type ? a.ip < b.ip : a.type == "geneve" }?.ip
+        }
         func tepIP(ofChassis uuid: String?, encap: String? = nil) -> IPAddress? {
             if let encap, let ip = encaps[encap]?.ip { return ip }
-            guard let uuid, let c = chassis[uuid] else { return nil }
-            let candidates = c.encaps.compactMap { encaps[$0] } + encaps.values.filter { $0.chassisName == c.name }
-            // Prefer the Geneve encap; among equals the lowest IP, so the choice is stable.
-            return candidates.min { a, b in
-                a.type == b.type ? a.ip < b.ip : a.type == "geneve"
-            }?.ip
+            return uuid.flatMap { tepByChassis[$0] }
         }
 
-        // Collected in local arrays: appending to an Inventory's arrays would rebuild its index every time.
-        var teps: [InventoryTEP] = []
-        var segments: [InventorySegment] = []
-        var workloads: [InventoryWorkload] = []
-        var routers: [InventoryRouter] = []
-        var edges: [InventoryEdge] = []
-        var ovnPorts: [InventoryOVNPort] = []
-        var groups: [InventoryOVNMulticastGroup] = []
+        var part = InventoryPart(source: source)
         var routerMACs: [String: Set<MACAddress>] = [:]
         var routerVNIs: [String: Set<UInt32>] = [:]
         var gatewayRouters: Set<String> = []
         var subnets: [String: [IPPrefix]] = [:]
         var missingChassis = false
+        var orphans: [String] = []  // rows whose datapath is not in the Datapath_Binding dump
 
         for port in ports {
             guard let datapath = datapaths[port.datapath] else {
-                notes.append("\(source): Port_Binding \(port.logicalPort) refers to datapath \(port.datapath), "
-                    + "which is not in the Datapath_Binding dump; skipped")
+                orphans.append(port.logicalPort)
                 continue
             }
             let address = Self.address(in: port.macs)
@@ -245,7 +241,7 @@ struct OVNSouthbound {
                     missingChassis = true
                 }
             }
-            ovnPorts.append(
+            part.ovnPorts.append(
                 InventoryOVNPort(
                     datapathKey: datapath.key, portKey: port.key, name: port.logicalPort, datapathName: datapath.name,
                     chassis: chassisName, mac: address?.mac, ips: address?.ips ?? [], type: port.type))
@@ -261,7 +257,7 @@ struct OVNSouthbound {
                     subnets[peer.datapath, default: []].append(contentsOf: address?.networks ?? [])
                 }
             } else if port.type.isEmpty, let address {
-                workloads.append(
+                part.workloads.append(
                     InventoryWorkload(
                         name: port.logicalPort, mac: address.mac, ips: address.ips, vni: datapath.key,
                         tep: tepIP(ofChassis: port.chassis, encap: port.encap), portKey: port.key))
@@ -278,10 +274,10 @@ struct OVNSouthbound {
             let name = datapath.name ?? "datapath \(datapath.key)"
             var unique: [IPPrefix] = []
             for prefix in subnets[uuid] ?? [] where !unique.contains(prefix) { unique.append(prefix) }
-            segments.append(
+            part.segments.append(
                 InventorySegment(vni: datapath.key, name: name, subnets: unique, kind: datapath.isRouter ? .transit : .overlay))
             if datapath.isRouter {
-                routers.append(
+                part.routers.append(
                     InventoryRouter(
                         name: name, kind: gatewayRouters.contains(uuid) ? .gateway : .distributed,
                         macs: (routerMACs[uuid] ?? []).sorted(),
@@ -292,28 +288,37 @@ struct OVNSouthbound {
         for encap in encaps.values {
             let owner = chassisByName[encap.chassisName]
             let isGateway = gatewayChassis.contains(encap.chassisName)
-            teps.append(
+            part.teps.append(
                 InventoryTEP(ip: encap.ip, name: owner?.displayName ?? encap.chassisName, role: isGateway ? .edge : .host))
         }
         for (uuid, c) in chassis where gatewayChassis.contains(c.name) {
             guard let ip = tepIP(ofChassis: uuid) else { continue }
-            edges.append(InventoryEdge(name: c.displayName, tep: ip, transitVNI: gatewayTransit[c.name]))
+            part.edges.append(InventoryEdge(name: c.displayName, tep: ip, transitVNI: gatewayTransit[c.name]))
         }
 
         for group in multicastGroups {
-            guard let datapath = datapaths[group.datapath] else { continue }
-            groups.append(
+            guard let datapath = datapaths[group.datapath] else {
+                orphans.append(group.name)
+                continue
+            }
+            part.ovnMulticastGroups.append(
                 InventoryOVNMulticastGroup(datapathKey: datapath.key, key: group.key, name: group.name))
         }
 
-        return InventoryPart(
-            source: source,
-            teps: Self.unique(teps.sorted { $0.ip < $1.ip }), segments: segments.sorted { $0.vni < $1.vni },
-            workloads: workloads.sorted { ($0.vni ?? 0, $0.portKey ?? 0, $0.name) < ($1.vni ?? 0, $1.portKey ?? 0, $1.name) },
-            routers: routers.sorted { $0.name < $1.name }, edges: edges.sorted { $0.name < $1.name },
-            ovnPorts: ovnPorts.sorted { ($0.datapathKey, $0.portKey) < ($1.datapathKey, $1.portKey) },
-            ovnMulticastGroups: groups.sorted { ($0.datapathKey, $0.key) < ($1.datapathKey, $1.key) },
-            warnings: notes)
+        if !orphans.isEmpty {
+            notes.append("\(source): skipped \(orphans.count) Port_Binding/Multicast_Group row(s) whose datapath is not "
+                + "in the Datapath_Binding dump (dumps taken at different moments?), e.g. "
+                + orphans.prefix(3).joined(separator: ", "))
+        }
+        part.teps = Self.unique(part.teps.sorted { $0.ip < $1.ip })
+        part.segments.sort { $0.vni < $1.vni }
+        part.workloads.sort { ($0.vni ?? 0, $0.portKey ?? 0, $0.name) < ($1.vni ?? 0, $1.portKey ?? 0, $1.name) }
+        part.routers.sort { $0.name < $1.name }
+        part.edges.sort { $0.name < $1.name }
+        part.ovnPorts.sort { ($0.datapathKey, $0.portKey) < ($1.datapathKey, $1.portKey) }
+        part.ovnMulticastGroups.sort { ($0.datapathKey, $0.key) < ($1.datapathKey, $1.key) }
+        part.warnings = notes
+        return part
     }
 
     private static func unique<T: Hashable>(_ items: [T]) -> [T] {
