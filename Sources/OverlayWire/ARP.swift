@@ -8,6 +8,11 @@ public struct ARPPacket: Hashable, Sendable {
     public var senderIP: IPv4Address?
     public var targetMAC: MACAddress?
     public var targetIP: IPv4Address?
+    /// Hardware and protocol address sizes (6 and 4 for Ethernet/IPv4).
+    public var hardwareAddressLength: UInt8
+    public var protocolAddressLength: UInt8
+    /// Bytes of the four addresses after the fixed part.
+    public var addressesLength: Int { 2 * (Int(hardwareAddressLength) + Int(protocolAddressLength)) }
 
     public static let request: UInt16 = 1
     public static let reply: UInt16 = 2
@@ -35,8 +40,9 @@ public struct ARPPacket: Hashable, Sendable {
         offset = cursor.position
         hardwareType = cursor.readUInt16()!
         protocolType = EtherType(rawValue: cursor.readUInt16()!)
-        let hlen = Int(cursor.readUInt8()!)
-        let plen = Int(cursor.readUInt8()!)
+        hardwareAddressLength = cursor.readUInt8()!
+        protocolAddressLength = cursor.readUInt8()!
+        let hlen = Int(hardwareAddressLength), plen = Int(protocolAddressLength)
         operation = cursor.readUInt16()!
         senderMAC = nil; senderIP = nil; targetMAC = nil; targetIP = nil
         complete = cursor.has(2 * (hlen + plen))

@@ -32,7 +32,12 @@ public struct ICMPMessage: Hashable, Sendable {
     public static let echoReply: UInt8 = 0, destinationUnreachable: UInt8 = 3, echoRequest: UInt8 = 8
     public static let timeExceeded: UInt8 = 11, parameterProblem: UInt8 = 12, redirect: UInt8 = 5
 
-    public var isError: Bool { [3, 4, 5, 11, 12].contains(type) }
+    public var isError: Bool {
+        switch type {
+        case 3, 4, 5, 11, 12: return true
+        default: return false
+        }
+    }
     public var isFragmentationNeeded: Bool { type == 3 && code == 4 }
 
     public var name: String {

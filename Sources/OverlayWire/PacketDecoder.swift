@@ -66,26 +66,85 @@ struct DecodeRun {
     let config: DecoderConfiguration
     let frame: UnsafeRawBufferPointer
     let wireLength: Int
-    var vlanCount = 0
+    /// Where the bytes of the innermost enclosing layer end on the wire, and what says so. Decoding goes
+    /// inward only, so one value suffices; it tells a cut capture apart from a lying length field.
+    var bound: Bound
+
+    /// The end of the bytes a layer may use, as the wire (not the capture) has them.
+    struct Bound {
+        enum Source: Equatable {
+            /// The frame's own wire length: nothing narrower is known.
+            case frame
+            /// A length field of this header (IPv4 total length, IPv6 payload length, UDP length).
+            case header(LayerKind)
+            /// The end of an IP fragment: the rest of the datagram is in later fragments.
+            case fragment
+        }
+        var end: Int
+        var source: Source
+    }
 
     init(config: DecoderConfiguration, frame: UnsafeRawBufferPointer, wireLength: Int) {
         self.config = config
         self.frame = frame
         self.wireLength = wireLength
+        self.bound = Bound(end: wireLength, source: .frame)
     }
 
     var snaplenCut: Bool { wireLength > frame.count }
 
     // MARK: problems
 
-    func truncated(_ layer: LayerKind, _ c: ByteCursor, need: Int, what: String, into p: inout DecodedPacket) {
-        let reason: String
-        if snaplenCut && c.end == frame.count {
-            reason = "\(what) needs \(need) bytes but the capture stops after \(c.remaining) (captured \(frame.count) of \(wireLength) bytes)"
-        } else {
-            reason = "\(what) needs \(need) bytes but only \(c.remaining) remain"
+    /// Why a header does not fit in the bytes its cursor has. tcpdump and Wireshark keep these apart:
+    /// the capture stopped early (snaplen, a cut record) is "truncated"; a length field of an enclosing
+    /// header that ends the bytes first is "invalid". The end of a first IP fragment is no fault of the
+    /// packet: it is reported as truncated, with the reason saying the rest is in later fragments.
+    enum Shortfall {
+        case captureStops
+        case frameEnds
+        case lengthField(LayerKind)
+        case laterFragment
+    }
+
+    func shortfall(_ c: ByteCursor) -> Shortfall {
+        // Bytes the wire holds beyond the capture: the capture stopped, whatever the lengths say.
+        if c.end >= frame.count && bound.end > frame.count { return snaplenCut ? .captureStops : .frameEnds }
+        switch bound.source {
+        case .header(let layer): return .lengthField(layer)
+        case .fragment: return .laterFragment
+        case .frame: return snaplenCut && c.end >= frame.count ? .captureStops : .frameEnds
         }
-        p.problems.append(DecodeProblem(layer: layer, offset: c.position, code: .truncated, reason: reason))
+    }
+
+    /// Records that `what` needs `need` bytes at the cursor but fewer are there, named by why.
+    func missing(_ layer: LayerKind, _ c: ByteCursor, need: Int, what: String, into p: inout DecodedPacket) {
+        let have = max(0, c.remaining)
+        let code: DecodeProblem.Code
+        let reason: String
+        switch shortfall(c) {
+        case .captureStops:
+            code = .truncated
+            reason = "\(what) needs \(need) bytes but the capture stops after \(have) (captured \(frame.count) of \(wireLength) bytes)"
+        case .frameEnds:
+            code = .truncated
+            reason = "\(what) needs \(need) bytes but the frame ends after \(have)"
+        case .lengthField(let by):
+            code = .invalidLength
+            reason = "\(what) needs \(need) bytes but the \(lengthFieldName(by)) leaves only \(have)"
+        case .laterFragment:
+            code = .truncated
+            reason = "\(what) needs \(need) bytes but this IP fragment holds only \(have) (the rest is in later fragments)"
+        }
+        p.problems.append(DecodeProblem(layer: layer, offset: c.position, code: code, reason: reason))
+    }
+
+    func lengthFieldName(_ layer: LayerKind) -> String {
+        switch layer {
+        case .ipv4: return "IPv4 total length"
+        case .ipv6: return "IPv6 payload length"
+        case .udp: return "UDP length"
+        default: return "\(layer.rawValue) length"
+        }
     }
 
     func problem(_ layer: LayerKind, _ offset: Int, _ code: DecodeProblem.Code, _ reason: String, into p: inout DecodedPacket) {
@@ -107,12 +166,12 @@ struct DecodeRun {
         case .linuxSLL, .linuxSLL2:
             let header = linkType == .linuxSLL ? LinuxCookedHeader(parsingV1: &c) : LinuxCookedHeader(parsingV2: &c)
             guard let h = header else {
-                return truncated(.sll, c, need: linkType == .linuxSLL ? 16 : 20, what: "Linux cooked header", into: &p)
+                return missing(.sll, c, need: linkType == .linuxSLL ? 16 : 20, what: "Linux cooked header", into: &p)
             }
             p.layers.append(.linuxCooked(h))
-            dispatchEtherType(h.protocolType, &c, level: 0, into: &p)
+            decodeEtherTypeChain(h.protocolType, &c, level: 0, into: &p)
         case .raw, .rawLinux:
-            guard let first = c.peekUInt8() else { return truncated(.frame, c, need: 1, what: "raw IP packet", into: &p) }
+            guard let first = c.peekUInt8() else { return missing(.frame, c, need: 1, what: "raw IP packet", into: &p) }
             switch first >> 4 {
             case 4: decodeIPv4(&c, level: 0, into: &p)
             case 6: decodeIPv6(&c, level: 0, into: &p)
@@ -125,7 +184,7 @@ struct DecodeRun {
             decodeIPv6(&c, level: 0, into: &p)
         case .null, .loop:
             guard let h = LoopbackHeader(parsing: &c, networkOrder: linkType == .loop) else {
-                return truncated(.loopback, c, need: 4, what: "loopback header", into: &p)
+                return missing(.loopback, c, need: 4, what: "loopback header", into: &p)
             }
             p.layers.append(.loopback(h))
             if let et = h.etherType {
@@ -140,17 +199,23 @@ struct DecodeRun {
 
     mutating func decodeEthernet(_ c: inout ByteCursor, level: Int, into p: inout DecodedPacket) {
         guard let eth = EthernetHeader(parsing: &c) else {
-            return truncated(.ethernet, c, need: EthernetHeader.size, what: "Ethernet header", into: &p)
+            return missing(.ethernet, c, need: EthernetHeader.size, what: "Ethernet header", into: &p)
         }
         p.layers.append(.ethernet(eth))
-        var type = eth.etherType
+        decodeEtherTypeChain(eth.etherType, &c, level: level, into: &p)
+    }
+
+    /// Stacked 802.1Q/802.1ad tags (bounded), then the protocol of the last EtherType. Linux cooked captures
+    /// keep the tag after the SLL header the same way, so both link layers come through here.
+    mutating func decodeEtherTypeChain(_ first: EtherType, _ c: inout ByteCursor, level: Int, into p: inout DecodedPacket) {
+        var type = first
         var tags = 0
         while type.isVLANTag {
             guard tags < config.maxVLANTags else {
-                return problem(.vlan, c.position, .depthLimit, "more than \(config.maxVLANTags) stacked VLAN tags", into: &p)
+                return problem(.vlan, c.position - 2, .depthLimit, "more than \(config.maxVLANTags) stacked VLAN tags", into: &p)
             }
             guard let tag = VLANTag(parsing: &c, tpid: type) else {
-                return truncated(.vlan, c, need: 4, what: "VLAN tag", into: &p)
+                return missing(.vlan, c, need: VLANTag.size, what: "VLAN tag", into: &p)
             }
             p.layers.append(.vlan(tag))
             tags += 1
@@ -174,18 +239,19 @@ struct DecodeRun {
     mutating func decodeARP(_ c: inout ByteCursor, into p: inout DecodedPacket) {
         var complete = false
         guard let arp = ARPPacket(parsing: &c, complete: &complete) else {
-            return truncated(.arp, c, need: 8, what: "ARP header", into: &p)
+            return missing(.arp, c, need: 8, what: "ARP header", into: &p)
         }
         p.layers.append(.arp(arp))
         if !complete {
-            truncated(.arp, c, need: 20, what: "ARP addresses", into: &p)
+            missing(.arp, c, need: arp.addressesLength, what: "ARP addresses", into: &p)
         }
+        setPayload(c, &p)
     }
 
     mutating func decodeIPv4(_ c: inout ByteCursor, level: Int, into p: inout DecodedPacket) {
         let start = c.position
         guard var ip = IPv4Header(parsing: &c) else {
-            return truncated(.ipv4, c, need: 20, what: "IPv4 header", into: &p)
+            return missing(.ipv4, c, need: 20, what: "IPv4 header", into: &p)
         }
         let version = frame[start] >> 4
         if version != 4 {
@@ -200,7 +266,7 @@ struct DecodeRun {
         c.position = start
         guard c.has(ip.headerLength) else {
             p.layers.append(.ipv4(ip))
-            return truncated(.ipv4, c, need: ip.headerLength, what: "IPv4 header with options", into: &p)
+            return missing(.ipv4, c, need: ip.headerLength, what: "IPv4 header with options", into: &p)
         }
         if config.verifyChecksums {
             ip.checksumValid = InternetChecksum.verify(UnsafeRawBufferPointer(rebasing: frame[start..<(start + ip.headerLength)]))
@@ -208,19 +274,22 @@ struct DecodeRun {
                 problem(.ipv4, start + 10, .badChecksum, "IPv4 header checksum \(hexNumber(ip.checksum, width: 4)) is wrong", into: &p)
             }
         }
-        let wireAvailable = wireLength - start
+        let available = bound.end - start
         var packetLength = Int(ip.totalLength)
-        if packetLength == 0 {
-            // Linux BIG TCP and GSO super-frames leave the length at 0: the frame gives it.
-            packetLength = min(c.end, wireLength) - start
+        let lengthFromFrame = packetLength == 0
+        if lengthFromFrame {
+            // Linux BIG TCP and GSO super-frames leave the length at 0: what encloses the packet gives it.
+            packetLength = available
         } else if packetLength < ip.headerLength {
             p.layers.append(.ipv4(ip))
             return problem(.ipv4, start + 2, .invalidLength,
                            "IPv4 total length \(packetLength) is shorter than its header (\(ip.headerLength))", into: &p)
-        } else if packetLength > wireAvailable {
+        } else if packetLength > available {
             problem(.ipv4, start + 2, .invalidLength,
-                    "IPv4 total length \(packetLength) exceeds the \(wireAvailable) bytes the frame carries", into: &p)
-            packetLength = wireAvailable
+                    "IPv4 total length \(packetLength) exceeds the \(available) bytes that carry it", into: &p)
+            packetLength = available
+        } else {
+            bound = Bound(end: start + packetLength, source: .header(.ipv4))
         }
         if ip.reservedFlag {
             problem(.ipv4, start + 6, .reservedBitsSet, "IPv4 reserved flag (evil bit) is set", into: &p)
@@ -231,37 +300,41 @@ struct DecodeRun {
         if ip.fragmentOffset != 0 {
             return setPayload(c, &p)  // a later fragment: no transport header here
         }
-        let pseudo = InternetChecksum.pseudoHeader(source: ip.source, destination: ip.destination, proto: ip.proto,
-                                                   length: packetLength - ip.headerLength)
+        if ip.moreFragments { bound.source = .fragment }
+        let pseudo = InternetChecksum.pseudoHeader(source: ip.source, destination: ip.destination, proto: ip.proto, length: 0)
         decodeTransport(ip.proto, &c, level: level, isIPv6: false, pseudoHeader: pseudo,
-                        ipPayloadWireEnd: start + packetLength, fragmented: ip.moreFragments, into: &p)
+                        ipPayloadWireEnd: start + packetLength, lengthFromFrame: lengthFromFrame,
+                        fragmented: ip.moreFragments, into: &p)
     }
 
     mutating func decodeIPv6(_ c: inout ByteCursor, level: Int, into p: inout DecodedPacket) {
         let start = c.position
         guard var ip = IPv6Header(parsing: &c) else {
-            return truncated(.ipv6, c, need: 40, what: "IPv6 header", into: &p)
+            return missing(.ipv6, c, need: 40, what: "IPv6 header", into: &p)
         }
         let version = frame[start] >> 4
         if version != 6 {
             p.layers.append(.ipv6(ip))
             return problem(.ipv6, start, .unsupportedVersion, "IP version \(version) in an IPv6 header", into: &p)
         }
-        let wireAvailable = wireLength - start - 40
+        let available = bound.end - start - 40
         var payloadLength = Int(ip.payloadLength)
-        let zeroLength = payloadLength == 0
-        if zeroLength {
-            payloadLength = min(c.end, wireLength) - start - 40  // BIG TCP / jumbogram: the frame gives it
-        } else if payloadLength > wireAvailable {
+        let lengthFromFrame = payloadLength == 0
+        if lengthFromFrame {
+            payloadLength = available  // BIG TCP / jumbogram: the enclosing layer (or a jumbo option) gives it
+        } else if payloadLength > available {
             problem(.ipv6, start + 4, .invalidLength,
-                    "IPv6 payload length \(payloadLength) exceeds the \(wireAvailable) bytes the frame carries", into: &p)
-            payloadLength = wireAvailable
+                    "IPv6 payload length \(payloadLength) exceeds the \(max(0, available)) bytes that carry it", into: &p)
+            payloadLength = available
+        } else {
+            bound = Bound(end: start + 40 + payloadLength, source: .header(.ipv6))
         }
         c.end = min(c.end, start + 40 + payloadLength)
         // Walk extension headers (bounded), each at least 8 bytes, lengths checked before skipping.
         var next = ip.nextHeader
         var count = 0
         var stopped = false
+        var finalDestination = ip.destination
         while IPv6Header.isExtensionHeader(next) && !stopped {
             guard count < config.maxIPv6ExtensionHeaders else {
                 problem(.ipv6, c.position, .depthLimit, "more than \(config.maxIPv6ExtensionHeaders) IPv6 extension headers", into: &p)
@@ -270,7 +343,7 @@ struct DecodeRun {
             }
             let hdrStart = c.position
             guard let nh = c.peekUInt8(), let lenField = c.peekUInt8(at: 1) else {
-                truncated(.ipv6, c, need: 8, what: "IPv6 extension header", into: &p)
+                missing(.ipv6, c, need: 8, what: "IPv6 extension header", into: &p)
                 stopped = true
                 break
             }
@@ -286,30 +359,49 @@ struct DecodeRun {
             default:
                 size = (Int(lenField) + 1) * 8
                 if next == .hopByHop { ip.jumboPayloadLength = jumboLength(c, size: size) }
+                if next == .routing, let d = routingFinalDestination(c, size: size) { finalDestination = d }
             }
             guard c.skip(size) else {
                 c.position = hdrStart
-                truncated(.ipv6, c, need: size, what: "IPv6 extension header", into: &p)
+                missing(.ipv6, c, need: size, what: "IPv6 extension header", into: &p)
                 stopped = true
                 break
             }
             count += 1
             ip.extensionHeadersLength += size
+            let wasFragmentHeader = next == .fragment
             next = IPProtocol(rawValue: nh)
+            // In a later fragment, what follows the Fragment header is fragment data, not more headers.
+            if wasFragmentHeader, let f = ip.fragment, f.offset != 0 { break }
         }
         ip.extensionHeaderCount = count
         ip.upperProtocol = next
-        if zeroLength, let jumbo = ip.jumboPayloadLength, Int(jumbo) <= wireAvailable {
-            c.end = min(c.end, start + 40 + Int(jumbo))
-            payloadLength = Int(jumbo)
+        if let jumbo = ip.jumboPayloadLength {
+            if !lengthFromFrame {
+                problem(.ipv6, start + 4, .invalidLength, "IPv6 jumbo payload option with a non-zero payload length (\(ip.payloadLength))", into: &p)
+            } else if Int(jumbo) <= available {
+                if jumbo <= 0xFFFF {
+                    problem(.ipv6, start + 40, .invalidLength, "IPv6 jumbo payload length \(jumbo) is not above 65535 (RFC 2675 §3)", into: &p)
+                }
+                c.end = min(c.end, start + 40 + Int(jumbo))
+                payloadLength = Int(jumbo)
+                bound = Bound(end: start + 40 + payloadLength, source: .header(.ipv6))
+            } else {
+                problem(.ipv6, start + 40, .invalidLength,
+                        "IPv6 jumbo payload length \(jumbo) exceeds the \(max(0, available)) bytes that carry it", into: &p)
+            }
         }
         p.layers.append(.ipv6(ip))
         if stopped { return }
-        if let f = ip.fragment, f.offset != 0 { return setPayload(c, &p) }
-        let upperLength = start + 40 + payloadLength - c.position
-        let pseudo = InternetChecksum.pseudoHeader(source: ip.source, destination: ip.destination, proto: next, length: upperLength)
+        if let f = ip.fragment {
+            if f.offset != 0 { return setPayload(c, &p) }
+            if f.moreFragments { bound.source = .fragment }
+        }
+        // Upper-layer checksums use the final destination when a routing header still has segments to visit.
+        let pseudo = InternetChecksum.pseudoHeader(source: ip.source, destination: finalDestination, proto: next, length: 0)
         decodeTransport(next, &c, level: level, isIPv6: true, pseudoHeader: pseudo,
-                        ipPayloadWireEnd: start + 40 + payloadLength, fragmented: ip.fragment != nil, into: &p)
+                        ipPayloadWireEnd: start + 40 + payloadLength, lengthFromFrame: lengthFromFrame && ip.jumboPayloadLength == nil,
+                        fragmented: ip.fragment?.moreFragments ?? false, into: &p)
     }
 
     /// The Jumbo Payload option (type 0xC2) inside a Hop-by-Hop header, if any.
@@ -325,42 +417,82 @@ struct DecodeRun {
         return nil
     }
 
+    /// The destination a routing header with segments left will end at (RFC 8200 §8.1: the pseudo-header
+    /// uses the final destination): the last address of type 0/2 headers, Segment List[0] of an SRH (type 4).
+    func routingFinalDestination(_ c: ByteCursor, size: Int) -> IPv6Address? {
+        guard let type = c.peekUInt8(at: 2), let segmentsLeft = c.peekUInt8(at: 3), segmentsLeft > 0 else { return nil }
+        var a = c
+        switch type {
+        case 0, 2:
+            let addresses = (size - 8) / 16
+            guard addresses > 0 else { return nil }
+            a.position += 8 + (addresses - 1) * 16
+        case 4:
+            guard size >= 24 else { return nil }
+            a.position += 8
+        default:
+            return nil
+        }
+        return IPv6Address(reading: &a)
+    }
+
     // MARK: transport layer
 
     /// Whether every byte from `start` to `wireEnd` was captured (needed to verify a checksum).
     func fullyCaptured(from start: Int, to wireEnd: Int) -> Bool { wireEnd <= frame.count && start <= wireEnd }
 
+    /// Adds an upper-layer length to a pseudo-header sum computed with length 0.
+    @inline(__always)
+    func withLength(_ pseudoHeader: UInt64, _ length: Int) -> UInt64 {
+        pseudoHeader &+ UInt64(length & 0xFFFF) &+ UInt64((length >> 16) & 0xFFFF)
+    }
+
+    /// - Parameters:
+    ///   - pseudoHeader: the pseudo-header sum without its length word (each protocol adds its own length).
+    ///   - lengthFromFrame: the IP length field was 0 (BIG TCP): lengths come from the frame, so a UDP length
+    ///     of 0 is expected too.
+    ///   - fragmented: a first fragment: the datagram continues in later fragments.
     mutating func decodeTransport(_ proto: IPProtocol, _ c: inout ByteCursor, level: Int, isIPv6: Bool, pseudoHeader: UInt64,
-                                  ipPayloadWireEnd: Int, fragmented: Bool, into p: inout DecodedPacket) {
+                                  ipPayloadWireEnd: Int, lengthFromFrame: Bool, fragmented: Bool, into p: inout DecodedPacket) {
         let start = c.position
         let checkable = config.verifyChecksums && !fragmented && fullyCaptured(from: start, to: ipPayloadWireEnd)
         switch proto {
         case .udp:
             guard var udp = UDPHeader(parsing: &c) else {
-                return truncated(.udp, c, need: 8, what: "UDP header", into: &p)
+                return missing(.udp, c, need: 8, what: "UDP header", into: &p)
             }
             var length = Int(udp.length)
             let available = ipPayloadWireEnd - start
-            if length == 0 {
-                length = available  // GSO / BIG TCP: the IP layer gives the length
+            if fragmented {
+                // The UDP length covers the whole datagram; this fragment holds its start.
+                length = max(8, min(length, available))
+            } else if length == 0 && lengthFromFrame {
+                length = available  // BIG TCP / jumbogram: the IP layer gives the length (RFC 2675 §4)
             } else if length < 8 {
                 p.layers.append(.udp(udp))
                 return problem(.udp, start + 4, .invalidLength, "UDP length \(length) is below the 8-byte header", into: &p)
             } else if length > available {
                 problem(.udp, start + 4, .invalidLength, "UDP length \(length) exceeds the \(available) bytes of the IP payload", into: &p)
                 length = available
+            } else {
+                bound = Bound(end: start + length, source: .header(.udp))
             }
-            if checkable, udp.checksum != 0 || isIPv6, !fragmented, udp.length != 0 {
-                let bytes = UnsafeRawBufferPointer(rebasing: frame[start..<(start + length)])
-                let ok = udp.checksum != 0 && InternetChecksum.verify(bytes, initial: pseudoHeader)
-                udp.checksumValid = ok
-                if !ok && udp.checksum != 0 {
-                    problem(.udp, start + 6, .badChecksum, "UDP checksum \(hexNumber(udp.checksum, width: 4)) is wrong\(offloadHint(level))", into: &p)
+            let tunnel = config.udpPorts[udp.destinationPort]
+            if checkable && start + length <= frame.count {
+                if udp.checksum != 0 {
+                    let bytes = UnsafeRawBufferPointer(rebasing: frame[start..<(start + length)])
+                    udp.checksumValid = InternetChecksum.verify(bytes, initial: withLength(pseudoHeader, length))
+                    if udp.checksumValid == false {
+                        problem(.udp, start + 6, .badChecksum, "UDP checksum \(hexNumber(udp.checksum, width: 4)) is wrong\(offloadHint(level, superFrame: lengthFromFrame))", into: &p)
+                    }
+                } else if isIPv6 && (tunnel == nil || tunnel == .bfd) {
+                    // RFC 8200 §8.1: mandatory over IPv6; RFC 6935/6936 exempt only tunnel encapsulations.
+                    problem(.udp, start + 6, .badChecksum, "UDP checksum is 0, which IPv6 allows only for tunnel encapsulations", into: &p)
                 }
             }
             p.layers.append(.udp(udp))
             c.end = min(c.end, start + length)
-            switch config.udpPorts[udp.destinationPort] {
+            switch tunnel {
             case .geneve?: decodeGeneve(&c, level: level, into: &p)
             case .vxlan?: decodeVXLAN(&c, level: level, into: &p)
             case .bfd?: decodeBFD(&c, into: &p)
@@ -368,29 +500,30 @@ struct DecodeRun {
             }
         case .tcp:
             guard var tcp = TCPHeader(parsing: &c) else {
-                return truncated(.tcp, c, need: 20, what: "TCP header", into: &p)
+                return missing(.tcp, c, need: 20, what: "TCP header", into: &p)
             }
             if tcp.headerLength < 20 {
                 p.layers.append(.tcp(tcp))
                 return problem(.tcp, start + 12, .invalidLength, "TCP data offset \(tcp.headerLength) is below 20", into: &p)
             }
             if checkable, ipPayloadWireEnd - start >= tcp.headerLength {
-                let ok = InternetChecksum.verify(UnsafeRawBufferPointer(rebasing: frame[start..<ipPayloadWireEnd]), initial: pseudoHeader)
+                let ok = InternetChecksum.verify(UnsafeRawBufferPointer(rebasing: frame[start..<ipPayloadWireEnd]),
+                                                 initial: withLength(pseudoHeader, ipPayloadWireEnd - start))
                 tcp.checksumValid = ok
                 if !ok {
-                    problem(.tcp, start + 16, .badChecksum, "TCP checksum \(hexNumber(tcp.checksum, width: 4)) is wrong\(offloadHint(level))", into: &p)
+                    problem(.tcp, start + 16, .badChecksum, "TCP checksum \(hexNumber(tcp.checksum, width: 4)) is wrong\(offloadHint(level, superFrame: lengthFromFrame))", into: &p)
                 }
             }
             p.layers.append(.tcp(tcp))
             c.position = start
             if !c.skip(tcp.headerLength) {
-                truncated(.tcp, c, need: tcp.headerLength, what: "TCP header with options", into: &p)
+                missing(.tcp, c, need: tcp.headerLength, what: "TCP header with options", into: &p)
                 c.position = c.end
             }
             setPayload(c, &p)
         case .icmp where !isIPv6:
             guard var icmp = ICMPMessage(parsing: &c) else {
-                return truncated(.icmp, c, need: 8, what: "ICMP header", into: &p)
+                return missing(.icmp, c, need: 8, what: "ICMP header", into: &p)
             }
             if checkable {
                 icmp.checksumValid = InternetChecksum.verify(UnsafeRawBufferPointer(rebasing: frame[start..<ipPayloadWireEnd]))
@@ -403,11 +536,11 @@ struct DecodeRun {
             setPayload(c, &p)
         case .icmpv6 where isIPv6:
             guard var icmp = ICMPv6Message(parsing: &c) else {
-                return truncated(.icmpv6, c, need: 8, what: "ICMPv6 header", into: &p)
+                return missing(.icmpv6, c, need: 8, what: "ICMPv6 header", into: &p)
             }
             if checkable {
                 icmp.checksumValid = InternetChecksum.verify(UnsafeRawBufferPointer(rebasing: frame[start..<ipPayloadWireEnd]),
-                                                             initial: pseudoHeader)
+                                                             initial: withLength(pseudoHeader, ipPayloadWireEnd - start))
                 if icmp.checksumValid == false {
                     problem(.icmpv6, start + 2, .badChecksum, "ICMPv6 checksum \(hexNumber(icmp.checksum, width: 4)) is wrong", into: &p)
                 }
@@ -420,8 +553,12 @@ struct DecodeRun {
         }
     }
 
-    func offloadHint(_ level: Int) -> String {
-        level > 0 || snaplenCut ? "" : " (checksum offload: captured on the sending host?)"
+    /// Frames captured on the sending host carry checksums the NIC fills in later. That shows on the outer
+    /// header, and on any header of a GSO/BIG TCP super-frame (IP length 0, or larger than any jumbo frame),
+    /// which exists only inside a host.
+    func offloadHint(_ level: Int, superFrame: Bool) -> String {
+        if snaplenCut { return "" }
+        return level == 0 || superFrame || wireLength > 9234 ? " (checksum offload: captured on the sending host?)" : ""
     }
 
     /// The packet an ICMP error quotes, decoded as far as the quoted bytes go (RFC 792 guarantees the IP
@@ -438,6 +575,7 @@ struct DecodeRun {
                              proto: IPProtocol(rawValue: pr), identification: id, totalLength: Int(len),
                              dontFragment: ff & 0x4000 != 0)
             l4 = Int(first & 0x0F) * 4
+            guard l4 >= 20 else { return q }  // a corrupt IHL: the addresses stand, the ports cannot be found
         case 6:
             var a = c
             guard c.has(40), let pl = c.peekUInt16(at: 4), let nh = c.peekUInt8(at: 6) else { return nil }
@@ -464,7 +602,7 @@ struct DecodeRun {
     mutating func decodeGeneve(_ c: inout ByteCursor, level: Int, into p: inout DecodedPacket) {
         let start = c.position
         guard var g = GeneveHeader(parsing: &c) else {
-            return truncated(.geneve, c, need: GeneveHeader.baseSize, what: "Geneve header", into: &p)
+            return missing(.geneve, c, need: GeneveHeader.baseSize, what: "Geneve header", into: &p)
         }
         if g.version != 0 {
             // RFC 8926 §3.4: a packet with an unknown version must be dropped; its layout is unknown.
@@ -477,52 +615,44 @@ struct DecodeRun {
         if g.reserved != 0 {
             problem(.geneve, start + 7, .reservedBitsSet, "Geneve reserved byte after the VNI is \(hexNumber(g.reserved, width: 2)), must be zero", into: &p)
         }
-        // Options: walk the TLVs inside the announced area only.
+        // Options: walk the TLVs inside the announced area only. When the capture stops inside the area, one
+        // problem says so and the options that were captured are still listed; when a length field cuts it,
+        // what follows the header is not known to be options and is not read as such.
         let firstOption = p.geneveOptions.count
         var area = c
-        var complete = true
-        if !c.has(g.optionsLength) {
-            complete = false
-            if snaplenCut && c.end == frame.count {
-                truncated(.geneve, c, need: g.optionsLength, what: "Geneve options", into: &p)
-            } else {
-                problem(.geneve, start, .invalidLength,
-                        "Geneve option length \(g.optionsLength) exceeds the \(c.remaining) bytes after the header", into: &p)
-            }
-        } else {
+        let complete = c.has(g.optionsLength)
+        if complete {
             area.end = c.position + g.optionsLength
+        } else {
+            if case .lengthField = shortfall(c) { area.end = area.position }
+            missing(.geneve, c, need: g.optionsLength, what: "Geneve option area (Opt Len \(g.optionsLength / 4))", into: &p)
         }
         var anyCritical = false
         var count = 0
-        while area.remaining > 0 {
+        var walkedAll = true
+        // Opt Len and option lengths count 4-byte words, so a complete area never ends inside an option header.
+        while area.remaining >= GeneveOption.headerSize {
             let at = area.position
             guard count < config.maxGeneveOptions else {
                 problem(.geneve, at, .depthLimit, "more than \(config.maxGeneveOptions) Geneve options", into: &p)
+                walkedAll = false
                 break
             }
-            guard let cls = area.peekUInt16(), let type = area.peekUInt8(at: 2), let rl = area.peekUInt8(at: 3) else {
-                if complete {
-                    problem(.geneve, at, .invalidLength, "\(area.remaining) bytes left in the option area, too few for an option header", into: &p)
-                } else {
-                    truncated(.geneve, area, need: 4, what: "Geneve option header", into: &p)
-                }
-                break
-            }
+            guard let cls = area.peekUInt16(), let type = area.peekUInt8(at: 2), let rl = area.peekUInt8(at: 3) else { break }
             let dataLength = Int(rl & 0x1F) * 4
             let option = GeneveOption(offset: at, optionClass: cls, type: type, reservedBits: rl >> 5, dataLength: dataLength)
             guard area.skip(option.totalLength) else {
                 if complete {
                     problem(.geneve, at, .invalidLength,
                             "option class \(hexNumber(cls, width: 4)) type \(hexNumber(type, width: 2)) of \(option.totalLength) bytes overruns the option area (\(area.remaining) bytes left)", into: &p)
-                } else {
-                    truncated(.geneve, area, need: option.totalLength, what: "Geneve option", into: &p)
                 }
+                walkedAll = false
                 break
             }
             count += 1
             p.geneveOptions.append(option)
             if option.reservedBits != 0 {
-                problem(.geneve, at + 3, .reservedBitsSet, "option reserved bits are set", into: &p)
+                problem(.geneve, at + 3, .reservedBitsSet, "option class \(hexNumber(cls, width: 4)) type \(hexNumber(type, width: 2)) has reserved bits \(option.reservedBits) set", into: &p)
             }
             if option.isCritical {
                 anyCritical = true
@@ -536,7 +666,8 @@ struct DecodeRun {
             }
         }
         g.optionIndices = firstOption..<p.geneveOptions.count
-        if complete && g.critical != anyCritical {
+        // Only a fully read option area tells whether a critical option is there.
+        if complete && walkedAll && g.critical != anyCritical {
             problem(.geneve, start + 1, .criticalFlagMismatch,
                     g.critical ? "C flag is set but no option is critical" : "a critical option is present but the C flag is clear", into: &p)
         }
@@ -549,7 +680,7 @@ struct DecodeRun {
     mutating func decodeVXLAN(_ c: inout ByteCursor, level: Int, into p: inout DecodedPacket) {
         let start = c.position
         guard let v = VXLANHeader(parsing: &c) else {
-            return truncated(.vxlan, c, need: VXLANHeader.size, what: "VXLAN header", into: &p)
+            return missing(.vxlan, c, need: VXLANHeader.size, what: "VXLAN header", into: &p)
         }
         p.layers.append(.vxlan(v))
         if !v.vniValid {
@@ -568,10 +699,10 @@ struct DecodeRun {
             return problem(layer, headerOffset, .depthLimit, "tunnels nested deeper than \(config.maxTunnelDepth) levels are not followed", into: &p)
         }
         if c.remaining == 0 {
-            if snaplenCut && c.end == frame.count {
-                return truncated(layer, c, need: 1, what: "tunnel payload", into: &p)
+            if case .lengthField(let by) = shortfall(c) {
+                return problem(layer, c.position, .invalidLength, "the tunnel header carries no payload (the \(lengthFieldName(by)) ends right after it)", into: &p)
             }
-            return problem(layer, c.position, .invalidLength, "the tunnel header carries no payload", into: &p)
+            return missing(layer, c, need: 1, what: "tunnel payload", into: &p)
         }
         switch protocolType {
         case .transparentEthernet: decodeEthernet(&c, level: level + 1, into: &p)
@@ -588,14 +719,29 @@ struct DecodeRun {
     mutating func decodeBFD(_ c: inout ByteCursor, into p: inout DecodedPacket) {
         let start = c.position
         guard let bfd = BFDControl(parsing: &c) else {
-            return truncated(.bfd, c, need: BFDControl.size, what: "BFD control packet", into: &p)
+            return missing(.bfd, c, need: BFDControl.size, what: "BFD control packet", into: &p)
         }
         p.layers.append(.bfd(bfd))
+        let present = c.remaining + BFDControl.size
         if bfd.version != 1 {
             problem(.bfd, start, .unsupportedVersion, "BFD version \(bfd.version) (expected 1)", into: &p)
         }
-        if Int(bfd.length) < BFDControl.size || Int(bfd.length) > c.remaining + BFDControl.size {
-            problem(.bfd, start + 3, .invalidLength, "BFD length \(bfd.length) does not match the \(c.remaining + BFDControl.size) bytes present", into: &p)
+        // RFC 5880 §6.8.6: the checks a receiver makes before it accepts a control packet.
+        let minimum = bfd.authenticationPresent ? BFDControl.size + 2 : BFDControl.size
+        if Int(bfd.length) < minimum || Int(bfd.length) > present {
+            problem(.bfd, start + 3, .invalidLength, "BFD length \(bfd.length) does not fit the \(present) bytes present (minimum \(minimum))", into: &p)
+        }
+        if bfd.detectMultiplier == 0 {
+            problem(.bfd, start + 2, .malformed, "BFD detect multiplier is 0", into: &p)
+        }
+        if bfd.multipoint {
+            problem(.bfd, start + 1, .reservedBitsSet, "BFD multipoint bit is set (reserved for future point-to-multipoint use)", into: &p)
+        }
+        if bfd.myDiscriminator == 0 {
+            problem(.bfd, start + 4, .malformed, "BFD My Discriminator is 0", into: &p)
+        }
+        if bfd.yourDiscriminator == 0 && bfd.state != .down && bfd.state != .adminDown {
+            problem(.bfd, start + 8, .malformed, "BFD Your Discriminator is 0 in state \(bfd.state)", into: &p)
         }
         setPayload(c, &p)
     }

@@ -1,0 +1,93 @@
+import OverlayWire
+
+/// Reads several files as one timeline: merges by timestamp (stable: ties keep file order), numbering frames 1..
+/// across files. Single pass: a second `forEach` delivers nothing more.
+public final class CaptureTimeline {
+    public let paths: [String]
+    /// Warnings collected while reading (files cut mid-record), one stderr line each, in the order they happened.
+    public private(set) var warnings: [String] = []
+    /// Per file, in `paths` order.
+    public let linkTypes: [LinkType]
+    /// Frames delivered so far (the last frame number).
+    public private(set) var framesDelivered = 0
+
+    private let readers: [CaptureFileReader]
+
+    /// Opens every file (and installs `filter` on each); throws the first file's error.
+    public init(paths: [String], filter: String? = nil) throws(CaptureError) {
+        if paths.count(where: { $0 == "-" }) > 1 {
+            throw .readFailed(path: "-", message: "standard input can be given only once")
+        }
+        // Share about a megabyte of stdio buffering between the files (each keeps libpcap's 64 KiB minimum).
+        let bufferSize = (1 << 20) / max(paths.count, 1)
+        var readers: [CaptureFileReader] = []
+        readers.reserveCapacity(paths.count)
+        for path in paths {
+            readers.append(try CaptureFileReader(path: path, filter: filter, bufferSize: bufferSize))
+        }
+        self.paths = paths
+        self.readers = readers
+        self.linkTypes = readers.map(\.linkType)
+    }
+
+    /// Calls `body` for every packet in time order with its FrameInfo and bytes (valid during the call).
+    /// Warnings (truncated files) are collected in `warnings`, not thrown; a throwing `body` stops the pass.
+    public func forEach(_ body: (FrameInfo, UnsafeRawBufferPointer) throws -> Void) rethrows {
+        if readers.count == 1 {
+            try forEachInFile(0, body)
+        } else if readers.count > 1 {
+            try forEachMerged(body)
+        }
+    }
+
+    /// One file: straight from libpcap's buffer to `body`.
+    private func forEachInFile(_ index: Int, _ body: (FrameInfo, UnsafeRawBufferPointer) throws -> Void) rethrows {
+        let reader = readers[index]
+        while let (record, bytes) = nextPacket(index) {
+            framesDelivered += 1
+            try body(frameInfo(record, file: index, linkType: reader.linkType), bytes)
+        }
+    }
+
+    /// Several files: k-way merge over each file's next packet. The head of a file stays in that file's libpcap
+    /// buffer (one per handle, reused for every record) and is valid until that file is advanced, which happens only
+    /// after `body` returns — so merging needs no copy and no allocation per packet.
+    private func forEachMerged(_ body: (FrameInfo, UnsafeRawBufferPointer) throws -> Void) rethrows {
+        var heads: [(record: CaptureRecord, bytes: UnsafeRawBufferPointer)?] = readers.indices.map { nextPacket($0) }
+        while true {
+            // Linear scan: a handful of files. Strict `<` keeps the lowest file index on equal timestamps.
+            var best = -1
+            var bestTime = Timestamp(seconds: 0, nanoseconds: 0)
+            for i in heads.indices {
+                guard let head = heads[i] else { continue }
+                if best < 0 || head.record.timestamp < bestTime {
+                    best = i
+                    bestTime = head.record.timestamp
+                }
+            }
+            guard best >= 0, let head = heads[best] else { return }
+            framesDelivered += 1
+            try body(frameInfo(head.record, file: best, linkType: readers[best].linkType), head.bytes)
+            heads[best] = nextPacket(best)
+        }
+    }
+
+    /// The next packet of file `index`, or nil at its end (recording a truncation warning).
+    private func nextPacket(_ index: Int) -> (record: CaptureRecord, bytes: UnsafeRawBufferPointer)? {
+        switch readers[index].next() {
+        case .packet(let record, let bytes): return (record, bytes)
+        case .truncatedFile(let warning):
+            warnings.append(warning)
+            return nil
+        case .end, .timeout:
+            return nil
+        }
+    }
+
+    @inline(__always)
+    private func frameInfo(_ record: CaptureRecord, file: Int, linkType: LinkType) -> FrameInfo {
+        // libpcap does not tell which pcapng interface a packet came from, so interfaceIndex stays nil.
+        FrameInfo(number: framesDelivered, timestamp: record.timestamp, capturedLength: record.capturedLength,
+                  wireLength: record.wireLength, linkType: linkType, fileIndex: file)
+    }
+}

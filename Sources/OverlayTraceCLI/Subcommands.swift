@@ -1,0 +1,12 @@
+import ArgumentParser
+
+extension OverlayTraceCommand {
+    /// Every subcommand, in the order `--help` lists them.
+    static let subcommandTypes: [ParsableCommand.Type] = [
+        DecodeCommand.self,
+        LiveCommand.self,
+        InterfacesCommand.self,
+        SynthCommand.self,
+
+    ]
+}

@@ -1,0 +1,3 @@
+import OverlayTraceCLI
+
+OverlayTraceCommand.runAndExit()
