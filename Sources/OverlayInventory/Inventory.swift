@@ -14,8 +14,13 @@ public struct Inventory: Sendable {
     public var teps: [InventoryTEP] { didSet { tepIndex = KeyIndex(teps) { [$0.ip] } } }
     public var segments: [InventorySegment] { didSet { segmentIndex = KeyIndex(segments) { [$0.vni] } } }
     public var workloads: [InventoryWorkload] { didSet { workloadIndex = WorkloadIndex(workloads) } }
-    public var routers: [InventoryRouter] { didSet { routerMACs = Set(routers.flatMap(\.macs)) } }
-    public var edges: [InventoryEdge] { didSet { edgeIndex = KeyIndex(edges) { [$0.tep] } } }
+    public var routers: [InventoryRouter] { didSet { routerMACs = Self.routerMACs(routers, edges) } }
+    public var edges: [InventoryEdge] {
+        didSet {
+            edgeIndex = KeyIndex(edges) { [$0.tep] }
+            routerMACs = Self.routerMACs(routers, edges)
+        }
+    }
     public var ovnPorts: [InventoryOVNPort] {
         didSet { ovnPortIndex = KeyIndex(ovnPorts) { [Self.portKey($0.datapathKey, $0.portKey)] } }
     }
@@ -55,7 +60,7 @@ public struct Inventory: Sendable {
         tepIndex = KeyIndex(teps) { [$0.ip] }
         segmentIndex = KeyIndex(segments) { [$0.vni] }
         workloadIndex = WorkloadIndex(workloads)
-        routerMACs = Set(routers.flatMap(\.macs))
+        routerMACs = Self.routerMACs(routers, edges)
         edgeIndex = KeyIndex(edges) { [$0.tep] }
         ovnPortIndex = KeyIndex(ovnPorts) { [Self.portKey($0.datapathKey, $0.portKey)] }
         multicastIndex = KeyIndex(ovnMulticastGroups) { [Self.portKey($0.datapathKey, $0.key)] }
@@ -115,6 +120,7 @@ public struct Inventory: Sendable {
         workloadIndex.byVNIIP[VNIKey(vni: vni, key: ip)].map { workloads[$0] }
     }
 
+    /// A MAC of a router or of an edge's service router / uplink: frames from it were routed.
     public func isRouterMAC(_ mac: MACAddress) -> Bool { routerMACs.contains(mac) }
     public func edge(tep: IPAddress) -> InventoryEdge? { edgeIndex[tep].map { edges[$0] } }
 
@@ -147,6 +153,10 @@ public struct Inventory: Sendable {
     }
 
     static func portKey(_ datapath: UInt32, _ port: UInt16) -> UInt64 { UInt64(datapath) << 16 | UInt64(port) }
+
+    private static func routerMACs(_ routers: [InventoryRouter], _ edges: [InventoryEdge]) -> Set<MACAddress> {
+        Set(routers.flatMap(\.macs) + edges.flatMap(\.routerMACs))
+    }
 }
 
 /// Reads any mix of inventory files and OVN dumps; OVN tables are joined once all files are read.

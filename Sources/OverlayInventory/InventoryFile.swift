@@ -15,7 +15,7 @@ struct InventoryFileDecoder {
     static let segmentKeys = ["vni", "name", "subnets", "kind"]
     static let workloadKeys = ["name", "mac", "ips", "vni", "tep", "port_key"]
     static let routerKeys = ["name", "kind", "macs", "vnis"]
-    static let edgeKeys = ["name", "tep", "transit_vni", "uplink_vlan", "snat"]
+    static let edgeKeys = ["name", "tep", "transit_vni", "uplink_vlan", "snat", "sr_mac", "uplink_mac"]
     static let snatKeys = ["from", "to"]
 
     func decode(_ text: String) throws -> InventoryPart {
@@ -76,7 +76,8 @@ struct InventoryFileDecoder {
             uplinkVLAN: try e.integer("uplink_vlan", in: 0...4095, what: "a VLAN ID (0…4095)").map(UInt16.init),
             snat: try e.entries("snat", allowed: Self.snatKeys) { rule in
                 SNATRule(from: try rule.required("from", rule.prefix), to: try rule.required("to", rule.ip))
-            })
+            },
+            serviceRouterMAC: try e.mac("sr_mac"), uplinkMAC: try e.mac("uplink_mac"))
     }
 
     // MARK: - Errors
@@ -349,6 +350,7 @@ extension Inventory {
                 ("snat", $0.snat.isEmpty ? nil : list($0.snat.map {
                     entry([("from", text($0.from.description)), ("to", text($0.to.description))])
                 })),
+                ("sr_mac", $0.serviceRouterMAC.map(mac)), ("uplink_mac", $0.uplinkMAC.map(mac)),
             ])
         })
         // width -1: one entry per line however long, so each entry stays greppable.

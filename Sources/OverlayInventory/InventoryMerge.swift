@@ -72,6 +72,8 @@ enum InventoryMerger {
                     guard old.tep == new.tep else { throw clash("\(what) tep", "\(old.tep)", "\(new.tep)") }
                     try fill(&old.transitVNI, new.transitVNI, "\(what) transit_vni", clash)
                     try fill(&old.uplinkVLAN, new.uplinkVLAN, "\(what) uplink_vlan", clash)
+                    try fill(&old.serviceRouterMAC, new.serviceRouterMAC, "\(what) sr_mac", clash)
+                    try fill(&old.uplinkMAC, new.uplinkMAC, "\(what) uplink_mac", clash)
                     old.snat.appendUnique(new.snat)
                 }
             }
