@@ -100,7 +100,8 @@ public struct Inventory: Sendable {
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw InventoryError(
-                .unreadable, file: path, message: "is not UTF-8 text; an inventory is YAML or JSON (is this a capture?)")
+                .unreadable, file: path, message: "is not UTF-8 text; an inventory is YAML or JSON (is this a capture?)"
+            )
         }
         return text
     }

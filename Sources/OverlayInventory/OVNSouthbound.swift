@@ -42,7 +42,9 @@ struct OVNSouthbound {
             }
             if table.has("logical_port") && table.has("datapath") && table.has("tunnel_key") { return .portBinding }
             if table.has("datapath") && table.has("name") && table.has("tunnel_key") { return .multicastGroup }
-            if table.has("tunnel_key") && table.has("external_ids") && !table.has("datapath") { return .datapathBinding }
+            if table.has("tunnel_key") && table.has("external_ids") && !table.has("datapath") {
+                return .datapathBinding
+            }
             if table.has("encaps") && table.has("name") { return .chassis }
             if table.has("ip") && table.has("chassis_name") && table.has("type") { return .encap }
             return nil
@@ -147,7 +149,8 @@ struct OVNSouthbound {
     private mutating func addChassis(_ r: RowReader) throws {
         let uuid = try r.uuid("_uuid")
         // ovn-cms-options lives in other_config since OVN 20.06, in external_ids before.
-        let options = (r.map("other_config")["ovn-cms-options"] ?? "") + "," + (r.map("external_ids")["ovn-cms-options"] ?? "")
+        let options =
+            (r.map("other_config")["ovn-cms-options"] ?? "") + "," + (r.map("external_ids")["ovn-cms-options"] ?? "")
         let hostname = r.string("hostname").flatMap { $0.isEmpty ? nil : $0 }
         chassis[uuid] = Chassis(
             name: try r.requiredString("name"), hostname: hostname, encaps: r.uuids("encaps"),
@@ -181,8 +184,9 @@ struct OVNSouthbound {
                     + "tunnel keys: add `ovn-sbctl --format=json list Datapath_Binding`")
         }
         if seen.contains(.chassis) && !seen.contains(.encap) {
-            notes.append("\(source): Chassis dumped without Encap, so chassis have no TEP address "
-                + "(add `ovn-sbctl --format=json list Encap`)")
+            notes.append(
+                "\(source): Chassis dumped without Encap, so chassis have no TEP address "
+                    + "(add `ovn-sbctl --format=json list Encap`)")
         }
 
         var keyOwner: [UInt32: String] = [:]
@@ -250,7 +254,8 @@ struct OVNSouthbound {
                 if let mac = address?.mac { routerMACs[port.datapath, default: []].insert(mac) }
                 if port.type == "l3gateway" { gatewayRouters.insert(port.datapath) }
                 // The switch on the other side of this router port: its VNI and the port's networks.
-                if let peerName = port.peer, let peer = portsByName[peerName], let peerDatapath = datapaths[peer.datapath],
+                if let peerName = port.peer, let peer = portsByName[peerName],
+                    let peerDatapath = datapaths[peer.datapath],
                     !peerDatapath.isRouter
                 {
                     routerVNIs[port.datapath, default: []].insert(peerDatapath.key)
@@ -264,10 +269,11 @@ struct OVNSouthbound {
             }
         }
         if missingChassis {
-            notes.append(seen.contains(.chassis)
-                ? "\(source): some Port_Binding rows name a chassis missing from the Chassis dump"
-                : "\(source): Port_Binding without the Chassis table: ports show no chassis "
-                    + "(add `ovn-sbctl --format=json list Chassis` and `list Encap`)")
+            notes.append(
+                seen.contains(.chassis)
+                    ? "\(source): some Port_Binding rows name a chassis missing from the Chassis dump"
+                    : "\(source): Port_Binding without the Chassis table: ports show no chassis "
+                        + "(add `ovn-sbctl --format=json list Chassis` and `list Encap`)")
         }
 
         for (uuid, datapath) in datapaths {
@@ -275,7 +281,8 @@ struct OVNSouthbound {
             var unique: [IPPrefix] = []
             for prefix in subnets[uuid] ?? [] where !unique.contains(prefix) { unique.append(prefix) }
             part.segments.append(
-                InventorySegment(vni: datapath.key, name: name, subnets: unique, kind: datapath.isRouter ? .transit : .overlay))
+                InventorySegment(
+                    vni: datapath.key, name: name, subnets: unique, kind: datapath.isRouter ? .transit : .overlay))
             if datapath.isRouter {
                 part.routers.append(
                     InventoryRouter(
@@ -289,7 +296,8 @@ struct OVNSouthbound {
             let owner = chassisByName[encap.chassisName]
             let isGateway = gatewayChassis.contains(encap.chassisName)
             part.teps.append(
-                InventoryTEP(ip: encap.ip, name: owner?.displayName ?? encap.chassisName, role: isGateway ? .edge : .host))
+                InventoryTEP(
+                    ip: encap.ip, name: owner?.displayName ?? encap.chassisName, role: isGateway ? .edge : .host))
         }
         for (uuid, c) in chassis where gatewayChassis.contains(c.name) {
             guard let ip = tepIP(ofChassis: uuid) else { continue }
@@ -306,9 +314,10 @@ struct OVNSouthbound {
         }
 
         if !orphans.isEmpty {
-            notes.append("\(source): skipped \(orphans.count) Port_Binding/Multicast_Group row(s) whose datapath is not "
-                + "in the Datapath_Binding dump (dumps taken at different moments?), e.g. "
-                + orphans.prefix(3).joined(separator: ", "))
+            notes.append(
+                "\(source): skipped \(orphans.count) Port_Binding/Multicast_Group row(s) whose datapath is not "
+                    + "in the Datapath_Binding dump (dumps taken at different moments?), e.g. "
+                    + orphans.prefix(3).joined(separator: ", "))
         }
         part.teps = Self.unique(part.teps.sorted { $0.ip < $1.ip })
         part.segments.sort { $0.vni < $1.vni }
@@ -340,7 +349,8 @@ struct OVNSouthbound {
                     if let ip = IPAddress(String(token)) { ips.append(ip) }
                     continue
                 }
-                guard let ip = IPAddress(String(token[..<slash])), let length = Int(token[token.index(after: slash)...]),
+                guard let ip = IPAddress(String(token[..<slash])),
+                    let length = Int(token[token.index(after: slash)...]),
                     let network = IPPrefix(address: ip, length: length)
                 else { continue }
                 ips.append(ip)
@@ -368,7 +378,9 @@ private struct RowReader {
     }
 
     func uuid(_ column: String) throws -> String {
-        guard let uuid = table.cell(row, column)?.ovsdbUUID else { throw error("\(column) is not a [\"uuid\", …] reference") }
+        guard let uuid = table.cell(row, column)?.ovsdbUUID else {
+            throw error("\(column) is not a [\"uuid\", …] reference")
+        }
         return uuid
     }
 

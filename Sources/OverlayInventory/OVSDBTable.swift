@@ -55,7 +55,9 @@ struct OVSDBTable {
                     if number == 1 && tables.isEmpty { return nil }  // a JSON inventory, not a dump
                     throw InventoryError(
                         .ovnDump, file: source,
-                        message: "JSON document \(number) is not an ovn-sbctl --format=json table (no \"headings\"/\"data\")")
+                        message:
+                            "JSON document \(number) is not an ovn-sbctl --format=json table (no \"headings\"/\"data\")"
+                    )
                 }
                 tables.append(table)
             }
@@ -100,7 +102,9 @@ extension JSONValue {
 
     /// The elements of a set; a bare atom (or UUID) is a one-element set.
     var ovsdbSetElements: [JSONValue] {
-        if case .array(let pair) = self, pair.count == 2, case .string("set") = pair[0], case .array(let items) = pair[1] {
+        if case .array(let pair) = self, pair.count == 2, case .string("set") = pair[0],
+            case .array(let items) = pair[1]
+        {
             return items
         }
         return [self]
