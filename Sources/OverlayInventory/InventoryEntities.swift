@@ -111,9 +111,9 @@ public struct InventoryEdge: Hashable, Sendable {
     /// The 802.1Q VLAN of the untunneled uplink.
     public var uplinkVLAN: UInt16?
     public var snat: [SNATRule]
-    /// The service router's MAC on the transit segment (inner destination of traffic the DR sends to the edge).
+    /// The service router's MAC on the transit segment: the inner destination of the DR → edge leg.
     public var serviceRouterMAC: MACAddress?
-    /// The edge's own MAC on the uplink VLAN (source of the translated, untunneled leg).
+    /// The MAC the edge sends from on its uplink (source of the untunneled, translated leg).
     public var uplinkMAC: MACAddress?
 
     public init(
@@ -128,6 +128,9 @@ public struct InventoryEdge: Hashable, Sendable {
         self.serviceRouterMAC = serviceRouterMAC
         self.uplinkMAC = uplinkMAC
     }
+
+    /// The edge's own router MACs (service router and uplink).
+    public var routerMACs: [MACAddress] { [serviceRouterMAC, uplinkMAC].compactMap { $0 } }
 }
 
 public typealias SNATRule = InventoryEdge.SNATRule
