@@ -60,12 +60,17 @@ enum FailOn: String, ExpressibleByArgument, CaseIterable {
 /// One streaming pass: capture → decoder → analysis engine (with the reference switch) → result.
 enum AnalysisRun {
     static func run(input: InputOptions, options: AnalysisOptions) throws -> AnalysisResult {
-        let inventory = try options.loadInventory()
-        let timeline = try openTimeline(input)
-        let decoder = PacketDecoder(configuration: input.decoderConfiguration)
-        let analyzer = OverlayAnalyzer(configuration: options.configuration, inventory: inventory)
+        try run(files: input.files, filter: input.filter, decoder: input.decoderConfiguration,
+                inventory: try options.loadInventory(), configuration: options.configuration, quiet: options.quiet)
+    }
+
+    static func run(files: [String], filter: String?, decoder decoderConfiguration: DecoderConfiguration,
+                    inventory: Inventory?, configuration: AnalysisConfiguration, quiet: Bool) throws -> AnalysisResult {
+        let timeline = try openTimeline(files: files, filter: filter)
+        let decoder = PacketDecoder(configuration: decoderConfiguration)
+        let analyzer = OverlayAnalyzer(configuration: configuration, inventory: inventory)
         var packet = DecodedPacket()
-        let progress = ProgressLine(enabled: !options.quiet)
+        let progress = ProgressLine(enabled: !quiet)
         var packets = 0
         var bytes = 0
         timeline.forEach { frame, data in
@@ -77,7 +82,7 @@ enum AnalysisRun {
         }
         progress.finish()
         for w in timeline.warnings { StandardError.line(w) }
-        return analyzer.finish(files: input.files, warnings: timeline.warnings)
+        return analyzer.finish(files: files, warnings: timeline.warnings)
     }
 }
 

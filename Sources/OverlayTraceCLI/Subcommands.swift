@@ -5,6 +5,7 @@ extension OverlayTraceCommand {
     static let subcommandTypes: [ParsableCommand.Type] = [
         AnalyzeCommand.self,
         ValidateCommand.self,
+        TraceCommand.self,
         DecodeCommand.self,
         LiveCommand.self,
         InterfacesCommand.self,
