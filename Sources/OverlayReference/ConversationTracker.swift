@@ -41,7 +41,7 @@ struct ConversationTracker {
                 resolutions.request(ResolutionKey(vni: vni, requester: .v4(sender), target: .v4(target)),
                                     frame: frame, time: time, vni: vni, source, destination)
             } else if arp.isReply {
-                resolutions.answer(ResolutionKey(vni: vni, requester: .v4(target), target: .v4(sender)))
+                resolutions.answer(ResolutionKey(vni: vni, requester: .v4(target), target: .v4(sender)), remember: true)
             }
             return
         }
@@ -51,7 +51,7 @@ struct ConversationTracker {
                 resolutions.request(ResolutionKey(vni: vni, requester: .v6(s), target: .v6(target)),
                                     frame: frame, time: time, vni: vni, source, destination)
             case .advertisement(let target):
-                resolutions.answer(ResolutionKey(vni: vni, requester: .v6(d), target: .v6(target)))
+                resolutions.answer(ResolutionKey(vni: vni, requester: .v6(d), target: .v6(target)), remember: true)
             default:
                 break
             }
@@ -63,9 +63,13 @@ struct ConversationTracker {
             if isSYN {
                 conversations.request(ConversationKey(s, d, inner.sourcePort, inner.destinationPort, .tcp, 0),
                                       frame: frame, time: time, vni: vni, source, destination)
-            } else if !conversations.isEmpty || inner.tcpFlags & (TCPHeader.syn | TCPHeader.rst) != 0 {
-                // Anything from the responder answers the SYN.
-                conversations.answer(ConversationKey(d, s, inner.destinationPort, inner.sourcePort, .tcp, 0))
+            } else {
+                // Anything from the responder answers the SYN; only a SYN/ACK or RST is remembered as an answer
+                // that may precede its request.
+                let answers = inner.tcpFlags & (TCPHeader.syn | TCPHeader.rst) != 0
+                if answers || !conversations.isEmpty {
+                    conversations.answer(ConversationKey(d, s, inner.destinationPort, inner.sourcePort, .tcp, 0), remember: answers)
+                }
             }
         } else if let echo = inner.echo {
             switch echo {
@@ -73,7 +77,7 @@ struct ConversationTracker {
                 conversations.request(ConversationKey(s, d, id, id, inner.ipProtocol, seq),
                                       frame: frame, time: time, vni: vni, source, destination)
             case .reply(let id, let seq):
-                conversations.answer(ConversationKey(d, s, id, id, inner.ipProtocol, seq))
+                conversations.answer(ConversationKey(d, s, id, id, inner.ipProtocol, seq), remember: true)
             }
         }
     }
@@ -159,8 +163,10 @@ struct PendingRequests<Key: Hashable & RequestKey> {
                                       destination: destination, vni: vni)
     }
 
-    mutating func answer(_ key: Key) {
-        if pending.removeValue(forKey: key) == nil { earlyAnswers[Int(key.word & 4095)] = key.word }
+    /// Removes the request `key` answers; when there is none and `remember`, notes the answer in case its
+    /// request comes later in the merged timeline.
+    mutating func answer(_ key: Key, remember: Bool) {
+        if pending.removeValue(forKey: key) == nil, remember { earlyAnswers[Int(key.word & 4095)] = key.word }
     }
 }
 

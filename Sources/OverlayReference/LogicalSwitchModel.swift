@@ -128,8 +128,9 @@ struct LogicalSwitchModel {
                 if misdeliveries[key] == nil {
                     guard misdeliveries.count < outcomeLimit else { unjudgedGroups += 1; return }
                     misdeliveries[key] = MisdeliveryOutcome(evidence: Evidence(limit: evidenceLimit), expectationObserved: observed,
-                                                            firstTime: g.start)
+                                                            firstTime: g.start, lastTime: g.start)
                 }
+                misdeliveries[key]?.lastTime = g.start
                 for f in g.frames { misdeliveries[key]?.evidence.add(f) }
             }
         }
@@ -174,11 +175,16 @@ struct LogicalSwitchModel {
             let mac = MACAddress(rawValue: key.mac)
             // A router's MAC lives behind every TEP, and the edge terminates whatever it is sent.
             if v.routerMACs.contains(mac) || v.edgeTEPs.contains(key.observed) { continue }
-            // The sender learnt of a move before the capture showed the MAC at its new TEP (NSX updates every
-            // host from the control plane as soon as vMotion completes): not a misdelivery.
-            if let entry = table.entry(vni: key.vni, mac: mac),
-               entry.presences.contains(where: { $0.tep == key.observed && $0.firstTime >= o.firstTime
-                   && $0.firstTime - o.firstTime <= v.locationGrace }) { continue }
+            // Around a move (vMotion) senders and the capture disagree for a moment, and neither is wrong:
+            // - the sender learnt the new TEP from the control plane before the MAC was a source there, or
+            // - frames already in flight still reach the old TEP just after the move.
+            if let entry = table.entry(vni: key.vni, mac: mac) {
+                let early = entry.presences.contains { $0.tep == key.observed && $0.firstTime >= o.firstTime
+                    && $0.firstTime - o.firstTime <= v.locationGrace }
+                let late = entry.moves.contains { $0.from == key.observed && $0.time <= o.firstTime
+                    && o.lastTime - $0.time <= v.locationGrace }
+                if early || late { continue }
+            }
             let observedTEP = v.teps.address(key.observed), expectedTEP = v.teps.address(key.expected)
             let basis = o.expectationObserved ? "the capture shows it as a source behind \(v.naming.tep(expectedTEP))"
                 : "the inventory places it behind \(v.naming.tep(expectedTEP))"
@@ -323,4 +329,5 @@ struct MisdeliveryOutcome {
     var evidence: Evidence
     var expectationObserved: Bool
     var firstTime: Nanos
+    var lastTime: Nanos
 }

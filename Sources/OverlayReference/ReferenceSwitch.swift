@@ -126,10 +126,11 @@ public final class ReferenceSwitch {
         teps.noteTunnelPacket(from: source, to: destination, dontFragment: outer.dontFragment)
         mtu.observeTunnel(frame: number, outer: outer, vni: vni, from: source, to: destination,
                           sourceIP: outerSource, destinationIP: outerDestination)
-        intent?.observeTunnel(frame: number, vni: vni, from: source, to: destination, teps: teps)
-
-        // Geneve OAM packets are TEP-to-TEP control traffic; a must-drop packet never reaches a workload.
-        if tunnel.geneve?.oam == true || verdict == .mustDrop { return }
+        // Geneve OAM packets are TEP-to-TEP control traffic (often in a VNI of their own); a must-drop packet
+        // never reaches a workload.
+        let oam = tunnel.geneve?.oam == true
+        intent?.observeTunnel(frame: number, vni: oam ? nil : vni, from: source, to: destination, teps: teps)
+        if oam || verdict == .mustDrop { return }
         let inner = InnerFrame(packet.level(1))
         if inner.isControl { return }  // BFD between TEPs inside the tunnel
 
@@ -140,7 +141,7 @@ public final class ReferenceSwitch {
             logicalSwitch.closeExpiredGroups(now: time)
         }
         if let sourceMAC = inner.sourceMAC, !sourceMAC.isMulticast, sourceMAC != .zero {
-            let sourceIP = inner.sourceIP ?? inner.arp?.senderIP.flatMap { $0.rawValue == 0 ? nil : IPAddress.v4($0) }
+            let sourceIP = (inner.sourceIP ?? inner.arp?.senderIP.map(IPAddress.v4)).flatMap { $0.isHostAddress ? $0 : nil }
             let outcome = logicalSwitch.table.learn(vni: vni, mac: sourceMAC, behind: source, frame: number, time: time,
                                                     sourceIP: sourceIP, ttl: inner.ttl)
             switch outcome {
@@ -214,6 +215,17 @@ public final class ReferenceSwitch {
             untrackedTEPs: teps.dropped, untrackedMACs: logicalSwitch.table.dropped, untrackedFlows: router.droppedFlows,
             untrackedRequests: conversations.dropped, replicationGroupsClosedEarly: logicalSwitch.closedEarly,
             unjudgedReplicationGroups: logicalSwitch.unjudgedGroups)
+    }
+}
+
+extension IPAddress {
+    /// An address a host owns: not unspecified (DHCP, ARP probes), link-local, multicast or broadcast — the
+    /// addresses that count when deciding whether a MAC forwards for others.
+    var isHostAddress: Bool {
+        switch self {
+        case .v4(let a): return a.rawValue != 0 && a.rawValue >> 16 != 0xA9FE && !a.isMulticast && !a.isBroadcast
+        case .v6(let a): return !(a.high == 0 && a.low == 0) && !a.isLinkLocal && !a.isMulticast
+        }
     }
 }
 

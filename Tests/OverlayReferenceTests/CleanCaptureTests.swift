@@ -124,6 +124,8 @@ import Testing
         c.tunnel(T.esxi02, T.esxi01, vni: T.web, Inner.udp(w2, w1, sport: 5000, dport: 53, id: 1))
         c.tunnel(T.esxi01, T.esxi02, vni: T.web, Inner.udp(w1, w2, sport: 53, dport: 5000, id: 2))
         let moved = c.replicate(T.esxi03, to: [T.esxi01, T.esxi02], vni: T.web, Inner.arpRequest(from: w2, for: w2.ip), after: 5)
+        // Still in flight to the old host a moment after the announcement.
+        c.tunnel(T.esxi01, T.esxi02, vni: T.web, Inner.udp(w1, w2, sport: 53, dport: 5000, id: 5), after: 0.000_2)
         c.tunnel(T.esxi03, T.esxi01, vni: T.web, Inner.udp(w2, w1, sport: 5000, dport: 53, id: 3))
         c.tunnel(T.esxi01, T.esxi03, vni: T.web, Inner.udp(w1, w2, sport: 53, dport: 5000, id: 4))
         let (model, findings) = c.replay()
