@@ -28,6 +28,12 @@ public struct ReferenceSwitchConfiguration: Sendable, Hashable {
     /// copy of a BUM frame; the others get theirs from a proxy TEP. 0 = every TEP (pure head-end, OVN).
     public var tepSubnetPrefixLengthV4 = 24
     public var tepSubnetPrefixLengthV6 = 64
+    /// A TEP that took part in a segment within this long before a BUM frame is still owed a copy.
+    public var membershipHorizon = 60.0
+    /// The capture shows every tunnel packet between any two TEPs (a tap or span of the whole underlay, or
+    /// captures of every TEP merged). Off by default: a missing copy or answer is then only judged where the
+    /// capture itself shows that the capture point would have seen it.
+    public var completeUnderlayView = false
     /// Frames listed per finding (the message gives the total).
     public var maxEvidenceFrames = 8
     /// Distinct findings kept per rule.
@@ -84,6 +90,7 @@ public final class ReferenceSwitch {
     private var mtu: MTUModel
     private var conversations: ConversationTracker
     private var intent: IntentModel?
+    private var span = SegmentSpan()
     private var lastTime: Nanos = 0
     private var result: [Finding]?
 
@@ -133,6 +140,7 @@ public final class ReferenceSwitch {
         if oam || verdict == .mustDrop { return }
         let inner = InnerFrame(packet.level(1))
         if inner.isControl { return }  // BFD between TEPs inside the tunnel
+        span.observe(frame: number, time: time, vni: vni, from: source, to: destination)
 
         if let destinationMAC = inner.destinationMAC {
             logicalSwitch.deliver(frame: number, time: time, vni: vni, from: source, to: destination,
@@ -178,7 +186,9 @@ public final class ReferenceSwitch {
         all += MACMobility(flapWindow: configuration.flapWindow.nanoseconds, evidenceLimit: configuration.maxEvidenceFrames)
             .findings(logicalSwitch.table, v)
         all += router.findings(v)
-        all += ttl.findings(v)
+        let drift = router.ttlFindings(v)
+        all += drift.findings
+        all += ttl.findings(v, reported: drift.pairs)
         all += conversations.findings(end: lastTime, v)
         if let intent { all += intent.findings(v) }
         all.sort { a, b in
@@ -190,7 +200,9 @@ public final class ReferenceSwitch {
 
     private func verdicts() -> ModelVerdicts {
         ModelVerdicts(routerMACs: routerMACs, edgeTEPs: edges.edgeTEPs(teps), transitVNIs: edges.transitVNIs,
-                      naming: Naming(inventory: inventory), teps: teps,
+                      naming: Naming(inventory: inventory), teps: teps, span: span,
+                      completeUnderlayView: configuration.completeUnderlayView,
+                      membershipHorizon: configuration.membershipHorizon.nanoseconds,
                       locationGrace: configuration.locationGrace.nanoseconds,
                       tepSubnetPrefixV4: configuration.tepSubnetPrefixLengthV4,
                       tepSubnetPrefixV6: configuration.tepSubnetPrefixLengthV6)
@@ -236,6 +248,9 @@ struct ModelVerdicts {
     let transitVNIs: Set<UInt32>
     let naming: Naming
     let teps: TunnelEndpointTable
+    let span: SegmentSpan
+    let completeUnderlayView: Bool
+    let membershipHorizon: Nanos
     let locationGrace: Nanos
     let tepSubnetPrefixV4: Int
     let tepSubnetPrefixV6: Int
