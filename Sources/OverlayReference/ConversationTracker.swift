@@ -245,23 +245,20 @@ struct PendingRequest {
     var frames = FewFrames()
 }
 
-/// Up to four frame numbers stored inline, and how many there were.
+/// The frames of one request's copies and retries: the first inline, the others (up to 8 in all) in an
+/// array that only a repeated request allocates — a plain SYN answered at once costs nothing.
 struct FewFrames {
-    private var a = 0, b = 0, c = 0, d = 0
+    private var first = 0
+    private var more: [Int] = []
     private(set) var count = 0
+    static let limit = 8
 
     mutating func add(_ frame: Int) {
-        switch count {
-        case 0: a = frame
-        case 1: b = frame
-        case 2: c = frame
-        case 3: d = frame
-        default: break
-        }
+        if count == 0 { first = frame } else if more.count < Self.limit - 1 { more.append(frame) }
         count += 1
     }
 
-    var listed: [Int] { Array([a, b, c, d].prefix(min(count, 4))) }
+    var listed: [Int] { count == 0 ? [] : [first] + more }
 }
 
 struct UnansweredKey: Hashable {
@@ -285,7 +282,7 @@ struct UnansweredGroup {
         firstTime = min(firstTime, p.time)
         if p.frame < first.frame { first = p }
         for f in p.frames.listed { evidence.add(f) }
-        if p.frames.count > 4, p.lastFrame != p.frames.listed.last { evidence.add(p.lastFrame) }
+        if p.frames.count > FewFrames.limit { evidence.add(p.lastFrame) }
     }
 }
 
