@@ -97,8 +97,10 @@ struct DistributedRouterModel {
 
     private mutating func compare(_ key: InnerFlowKey, _ f: FlowLeg, _ r: FlowLeg) {
         // R3: who sent one direction vs who the other direction was addressed to.
-        if let s = f.sourceMAC, let d = r.destinationMAC, s != d, !s.isMulticast { l3HopMACs.insert(s) }
-        if let s = r.sourceMAC, let d = f.destinationMAC, s != d, !s.isMulticast { l3HopMACs.insert(s) }
+        if l3HopMACs.count < flowLimit {
+            if let s = f.sourceMAC, let d = r.destinationMAC, s != d, !s.isMulticast { l3HopMACs.insert(s) }
+            if let s = r.sourceMAC, let d = f.destinationMAC, s != d, !s.isMulticast { l3HopMACs.insert(s) }
+        }
         if f.vni != r.vni, mismatches.count < mismatchLimit {
             let forwardFirst = f.frame <= r.frame
             mismatches.append(FlowMismatch(key: key, out: forwardFirst ? f : r, back: forwardFirst ? r : f, outIsForward: forwardFirst))

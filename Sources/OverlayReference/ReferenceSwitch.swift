@@ -7,6 +7,7 @@ public struct ReferenceSwitchConfiguration: Sendable, Hashable {
     public var underlayMTU = 1600
     /// Bounds on model state: beyond them new items are counted in `ReferenceSwitch.droppedState`, not tracked.
     public var maxTrackedTEPs = 65_536
+    public var maxTrackedSegments = 65_536
     public var maxTrackedMACs = 262_144
     public var maxTrackedFlows = 262_144
     public var maxPendingConversations = 65_536
@@ -48,6 +49,7 @@ public struct ReferenceSwitchConfiguration: Sendable, Hashable {
 /// anything else means some findings may be missing (never that a finding is wrong).
 public struct ReferenceSwitchDroppedState: Sendable, Hashable {
     public var untrackedTEPs = 0
+    public var untrackedSegments = 0
     public var untrackedMACs = 0
     public var untrackedFlows = 0
     public var untrackedRequests = 0
@@ -58,7 +60,7 @@ public struct ReferenceSwitchDroppedState: Sendable, Hashable {
 
     /// One line for reports, e.g. "1200 MACs, 40 flows not tracked (model limits reached)".
     public var summary: String {
-        let parts = [(untrackedTEPs, "TEP"), (untrackedMACs, "MAC"), (untrackedFlows, "flow"), (untrackedRequests, "request"),
+        let parts = [(untrackedTEPs, "TEP"), (untrackedSegments, "segment"), (untrackedMACs, "MAC"), (untrackedFlows, "flow"), (untrackedRequests, "request"),
                      (replicationGroupsClosedEarly + unjudgedReplicationGroups, "replication group")]
             .filter { $0.0 > 0 }.map { plural($0.0, $0.1) }
         return parts.isEmpty ? "nothing dropped" : parts.joined(separator: ", ") + " not tracked (model limits reached)"
@@ -70,7 +72,8 @@ public struct ReferenceSwitchDroppedState: Sendable, Hashable {
 /// disagree (`finish`).
 ///
 /// The rules live with the parts that apply them, each readable on its own:
-/// `LogicalSwitchModel` (learning, known unicast, BUM replication), `MACMobility` (moves, flaps, duplicates),
+/// `LogicalSwitchModel` (learning, known unicast, BUM replication), `SegmentSpan` (which TEPs take part in a
+/// segment, where the capture point is), `MACMobility` (moves, flaps, duplicates),
 /// `DistributedRouterModel` (routing on the source host, router MACs, VNI mismatch), `EdgeModel` (north-south
 /// through an edge), `TTLModel`, `GeneveRules` (RFC 8926), `MTUModel`, `ConversationTracker` (one-way
 /// requests) and `IntentModel` (the inventory against the capture). BFD and Geneve OAM packets are control
@@ -90,7 +93,7 @@ public final class ReferenceSwitch {
     private var mtu: MTUModel
     private var conversations: ConversationTracker
     private var intent: IntentModel?
-    private var span = SegmentSpan()
+    private var span: SegmentSpan
     private var lastTime: Nanos = 0
     private var result: [Finding]?
 
@@ -98,6 +101,7 @@ public final class ReferenceSwitch {
         self.configuration = configuration
         self.inventory = inventory
         teps = TunnelEndpointTable(limit: configuration.maxTrackedTEPs)
+        span = SegmentSpan(limit: configuration.maxTrackedSegments)
         logicalSwitch = LogicalSwitchModel(configuration: configuration)
         router = DistributedRouterModel(configuration: configuration, inventory: inventory)
         edges = EdgeModel(inventory: inventory)
@@ -224,7 +228,8 @@ public final class ReferenceSwitch {
     /// State not tracked because a bound in the configuration was reached.
     public var droppedState: ReferenceSwitchDroppedState {
         ReferenceSwitchDroppedState(
-            untrackedTEPs: teps.dropped, untrackedMACs: logicalSwitch.table.dropped, untrackedFlows: router.droppedFlows,
+            untrackedTEPs: teps.dropped, untrackedSegments: span.dropped, untrackedMACs: logicalSwitch.table.dropped,
+            untrackedFlows: router.droppedFlows,
             untrackedRequests: conversations.dropped, replicationGroupsClosedEarly: logicalSwitch.closedEarly,
             unjudgedReplicationGroups: logicalSwitch.unjudgedGroups)
     }

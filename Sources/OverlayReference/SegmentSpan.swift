@@ -14,11 +14,16 @@ struct SegmentSpan {
     }
 
     private(set) var members: [UInt32: [TEPID: Member]] = [:]
+    let limit: Int
+    /// Segments not tracked because `limit` VNIs were (frames in them are still judged, not their spans).
+    private(set) var dropped = 0
     private var last = (vni: UInt32.max, source: TEPID(-1), destination: TEPID(-1), time: Nanos.min)
     /// Candidates for the TEP in every tunnel packet; nil until the first one.
     private var anchors: (TEPID, TEPID)?
     /// Last-seen times are refreshed at most this often per (VNI, TEP pair): the horizon is in seconds.
     static let refresh: Nanos = 1_000_000_000
+
+    init(limit: Int) { self.limit = limit }
 
     @inline(__always)
     mutating func observe(frame: Int, time: Nanos, vni: UInt32, from source: TEPID, to destination: TEPID) {
@@ -28,8 +33,10 @@ struct SegmentSpan {
         } else {
             anchors = (source, destination)
         }
-        if vni == last.vni, source == last.source, destination == last.destination, time - last.time < Self.refresh { return }
-        last = (vni, source, destination, time)
+        // Both directions of a TEP pair refresh the same two members: one cache entry serves them.
+        let (low, high) = source < destination ? (source, destination) : (destination, source)
+        if vni == last.vni, low == last.source, high == last.destination, time - last.time < Self.refresh { return }
+        last = (vni, low, high, time)
         touch(vni, source, frame, time)
         touch(vni, destination, frame, time)
     }
@@ -37,8 +44,10 @@ struct SegmentSpan {
     private mutating func touch(_ vni: UInt32, _ tep: TEPID, _ frame: Int, _ time: Nanos) {
         if members[vni]?[tep] != nil {
             members[vni]?[tep]?.lastTime = time
-        } else {
+        } else if members[vni] != nil || members.count < limit {
             members[vni, default: [:]][tep] = Member(firstTime: time, lastTime: time, firstFrame: frame)
+        } else {
+            dropped += 1
         }
     }
 
