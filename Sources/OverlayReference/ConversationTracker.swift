@@ -7,12 +7,15 @@ import OverlayWire
 /// - TCP SYN → SYN/ACK, or RST (a refusal is an answer), or any later packet from the responder.
 /// - ICMP/ICMPv6 echo request → echo reply with the same identifier and sequence.
 ///
-/// A request is **unanswered** only when
+/// A request is **unanswered** (warning) only when
 /// 1. no answer was seen,
-/// 2. the capture went on for at least the answer timeout after it, and
+/// 2. the capture went on for at least the answer timeout after the conversation's first request, and
 /// 3. the capture point could have seen the answer: it shows other tunnel traffic from the responder's TEP
-///    back to the requester's TEP (for ARP and neighbour discovery, whose responder is not known in advance,
-///    any tunnel traffic arriving at the requester's TEP).
+///    back to the requester's TEP, or it shows traffic arriving at the requester's TEP and leaving the
+///    responder's (for ARP and neighbour discovery, whose responder is not known in advance: traffic
+///    arriving at the requester's TEP).
+/// When (3) does not hold the capture may hold one direction only (pktcap-uw's default): the requests are
+/// summed up in one info note per requesting TEP instead of one warning per conversation.
 ///
 /// Gratuitous ARP, ARP probes (sender 0.0.0.0) and duplicate-address detection expect no answer and are not
 /// tracked. State is bounded: past `maxPendingConversations` requests are counted, not tracked.
@@ -41,7 +44,7 @@ struct ConversationTracker {
                 resolutions.request(ResolutionKey(vni: vni, requester: .v4(sender), target: .v4(target)),
                                     frame: frame, time: time, vni: vni, source, destination)
             } else if arp.isReply {
-                resolutions.answer(ResolutionKey(vni: vni, requester: .v4(target), target: .v4(sender)))
+                resolutions.answer(ResolutionKey(vni: vni, requester: .v4(target), target: .v4(sender)), remember: true)
             }
             return
         }
@@ -51,7 +54,7 @@ struct ConversationTracker {
                 resolutions.request(ResolutionKey(vni: vni, requester: .v6(s), target: .v6(target)),
                                     frame: frame, time: time, vni: vni, source, destination)
             case .advertisement(let target):
-                resolutions.answer(ResolutionKey(vni: vni, requester: .v6(d), target: .v6(target)))
+                resolutions.answer(ResolutionKey(vni: vni, requester: .v6(d), target: .v6(target)), remember: true)
             default:
                 break
             }
@@ -63,9 +66,13 @@ struct ConversationTracker {
             if isSYN {
                 conversations.request(ConversationKey(s, d, inner.sourcePort, inner.destinationPort, .tcp, 0),
                                       frame: frame, time: time, vni: vni, source, destination)
-            } else if !conversations.isEmpty || inner.tcpFlags & (TCPHeader.syn | TCPHeader.rst) != 0 {
-                // Anything from the responder answers the SYN.
-                conversations.answer(ConversationKey(d, s, inner.destinationPort, inner.sourcePort, .tcp, 0))
+            } else {
+                // Anything from the responder answers the SYN; only a SYN/ACK or RST is remembered as an answer
+                // that may precede its request.
+                let answers = inner.tcpFlags & (TCPHeader.syn | TCPHeader.rst) != 0
+                if answers || !conversations.isEmpty {
+                    conversations.answer(ConversationKey(d, s, inner.destinationPort, inner.sourcePort, .tcp, 0), remember: answers)
+                }
             }
         } else if let echo = inner.echo {
             switch echo {
@@ -73,59 +80,86 @@ struct ConversationTracker {
                 conversations.request(ConversationKey(s, d, id, id, inner.ipProtocol, seq),
                                       frame: frame, time: time, vni: vni, source, destination)
             case .reply(let id, let seq):
-                conversations.answer(ConversationKey(d, s, id, id, inner.ipProtocol, seq))
+                conversations.answer(ConversationKey(d, s, id, id, inner.ipProtocol, seq), remember: true)
             }
         }
     }
 
     func findings(end: Nanos, _ v: ModelVerdicts) -> [Finding] {
         var groups: [UnansweredKey: UnansweredGroup] = [:]
-        func consider(_ p: PendingRequest, _ key: UnansweredKey, responderKnown: Bool) {
-            guard end - p.lastTime >= timeout else { return }
-            let seen = responderKnown ? v.teps.sawTraffic(from: p.destination, to: p.source) : v.teps.sawTraffic(to: p.source)
-            guard seen else { return }
-            if groups[key] == nil {
-                guard groups.count < findingLimit else { return }
-                groups[key] = UnansweredGroup(first: p, evidence: Evidence(limit: evidenceLimit))
+        func consider(_ p: PendingRequest, _ key: UnansweredKey) {
+            if let i = groups.index(forKey: key) {
+                groups.values[i].add(p)
+            } else if groups.count < findingLimit * 8 {
+                var g = UnansweredGroup(first: p, evidence: Evidence(limit: evidenceLimit))
+                g.add(p)
+                groups[key] = g
             }
-            groups[key]?.requests += 1
-            groups[key]?.attempts += p.attempts
-            groups[key]?.evidence.add(p.frame)
-            if p.lastFrame != p.frame { groups[key]?.evidence.add(p.lastFrame) }
         }
         for (k, p) in resolutions.pending {
-            consider(p, UnansweredKey(kind: k.requester.isV4 ? .arp : .neighborDiscovery, source: k.requester, destination: k.target, port: 0), responderKnown: false)
+            consider(p, UnansweredKey(kind: k.requester.isV4 ? .arp : .neighborDiscovery, source: k.requester, destination: k.target, port: 0))
         }
         for (k, p) in conversations.pending {
             let kind: UnansweredKey.Kind = k.proto == IPProtocol.tcp.rawValue ? .tcp : .echo
-            consider(p, UnansweredKey(kind: kind, source: k.source, destination: k.destination, port: kind == .tcp ? k.destinationPort : 0),
-                     responderKnown: true)
+            consider(p, UnansweredKey(kind: kind, source: k.source, destination: k.destination, port: kind == .tcp ? k.destinationPort : 0))
         }
-        return groups.map { key, g in
+        var out: [Finding] = []
+        var unjudgeable: [TEPID: (evidence: Evidence, requests: Int, responders: Set<TEPID>)] = [:]
+        for (key, g) in groups.sorted(by: { $0.value.first.frame < $1.value.first.frame }) {
             let p = g.first
-            let requester = v.teps.address(p.source), responder = v.teps.address(p.destination)
-            let what: String, answer: String
-            switch key.kind {
-            case .arp: what = "ARP request from \(v.naming.ip(key.source)) for \(key.destination)"; answer = "ARP reply"
-            case .neighborDiscovery: what = "Neighbour solicitation from \(v.naming.ip(key.source)) for \(key.destination)"; answer = "neighbour advertisement"
-            case .tcp: what = "TCP SYN from \(v.naming.ip(key.source)) to \(v.naming.ip(key.destination)) port \(key.port)"; answer = "SYN/ACK or RST"
-            case .echo: what = "ICMP echo request from \(v.naming.ip(key.source)) to \(v.naming.ip(key.destination))"; answer = "echo reply"
+            // The conversation lasted the answer timeout after its first request (a retry is the requester saying
+            // it waited in vain).
+            guard end - g.firstTime >= timeout else { continue }
+            let requester = p.source, responder = p.destination
+            let resolution = key.kind == .arp || key.kind == .neighborDiscovery
+            let returnVisible = !resolution && v.teps.sawTraffic(from: responder, to: requester)
+            let bothEndsVisible = v.completeUnderlayView
+                || v.teps.sawTraffic(to: requester) && (resolution || v.teps.sends[Int(responder)])
+            guard returnVisible || bothEndsVisible else {
+                var u = unjudgeable[requester] ?? (Evidence(limit: evidenceLimit), 0, [])
+                for f in g.evidence.frames { u.evidence.add(f) }
+                u.requests += g.requests
+                if !resolution { u.responders.insert(responder) }
+                unjudgeable[requester] = u
+                continue
             }
-            let tries = g.requests > 1 ? "\(g.requests) requests" : g.attempts > 1 ? "\(g.attempts) attempts" : "1 request"
-            let reason: String
-            switch key.kind {
-            case .arp, .neighborDiscovery:
-                reason = "the capture shows other tunnel traffic arriving at \(v.naming.tep(requester)), where the reply would arrive"
-            case .tcp, .echo:
-                reason = "the capture shows other tunnel traffic from \(v.naming.tep(responder)) back to \(v.naming.tep(requester)), the way the answer would come"
-            }
-            return Finding(
-                kind: .unanswered, severity: .warning,
-                message: "\(what) got no \(answer) (\(tries), \(g.evidence.text)) in \(v.naming.vni(p.vni)). The answer would have been visible: \(reason), and the capture went on for at least \(formatSeconds(Double(timeout) / 1e9)) after the request.",
-                expected: "a \(answer)",
-                observed: "no answer (one-way)",
-                frames: g.evidence.frames, vni: p.vni)
+            guard out.count < findingLimit else { continue }
+            out.append(finding(key, g, returnVisible: returnVisible, v))
         }
+        // Requests whose answers could not have been in the capture: one note per requesting TEP, not a fault.
+        for (requester, u) in unjudgeable.sorted(by: { $0.key < $1.key }) {
+            let tep = v.naming.tep(v.teps.address(requester))
+            out.append(Finding(
+                kind: .unanswered, severity: .info,
+                message: "\(plural(u.requests, "request")) from \(tep) (ARP, TCP SYN or echo) got no answer, but the capture shows no tunnel traffic arriving at \(tep)\(u.responders.isEmpty ? "" : " or leaving the TEPs that would answer"): it may hold one direction only (pktcap-uw captures one direction unless told otherwise). If it captured both directions, the peers never answered; \(u.evidence.text).",
+                expected: "answers, or a capture of both directions to judge",
+                observed: "requests only",
+                frames: u.evidence.frames))
+        }
+        return out
+    }
+
+    private func finding(_ key: UnansweredKey, _ g: UnansweredGroup, returnVisible: Bool, _ v: ModelVerdicts) -> Finding {
+        let p = g.first
+        let requester = v.teps.address(p.source), responder = v.teps.address(p.destination)
+        let what: String, answer: String
+        switch key.kind {
+        case .arp: what = "ARP request from \(v.naming.ip(key.source)) for \(key.destination)"; answer = "ARP reply"
+        case .neighborDiscovery: what = "Neighbour solicitation from \(v.naming.ip(key.source)) for \(key.destination)"; answer = "neighbour advertisement"
+        case .tcp: what = "TCP SYN from \(v.naming.ip(key.source)) to \(v.naming.ip(key.destination)) port \(key.port)"; answer = "SYN/ACK or RST"
+        case .echo: what = "ICMP echo request from \(v.naming.ip(key.source)) to \(v.naming.ip(key.destination))"; answer = "echo reply"
+        }
+        let tries = g.requests > 1 ? "\(g.requests) requests" : g.attempts > 1 ? "\(g.attempts) attempts" : "1 request"
+        let reason = returnVisible
+            ? "the capture shows other tunnel traffic from \(v.naming.tep(responder)) back to \(v.naming.tep(requester)), the way the answer would come"
+            : v.completeUnderlayView ? "the capture is declared to show the whole underlay"
+            : "the capture shows tunnel traffic arriving at \(v.naming.tep(requester)), where the answer would arrive"
+        return Finding(
+            kind: .unanswered, severity: .warning,
+            message: "\(what) got no \(answer) (\(tries), \(g.evidence.text)) in \(v.naming.vni(p.vni)). The answer would have been visible: \(reason), and the capture went on for at least \(formatSeconds(Double(timeout) / 1e9)) after the first request.",
+            expected: "a \(answer)",
+            observed: "no answer (one-way)",
+            frames: g.evidence.frames, vni: p.vni)
     }
 }
 
@@ -146,6 +180,7 @@ struct PendingRequests<Key: Hashable & RequestKey> {
     mutating func request(_ key: Key, frame: Int, time: Nanos, vni: UInt32, _ source: TEPID, _ destination: TEPID) {
         if let i = pending.index(forKey: key) {
             if time - pending.values[i].lastTime > Self.retryGap { pending.values[i].attempts += 1 }
+            pending.values[i].frames.add(frame)
             pending.values[i].lastFrame = frame
             pending.values[i].lastTime = time
             return
@@ -155,12 +190,16 @@ struct PendingRequests<Key: Hashable & RequestKey> {
             dropped += 1
             return
         }
-        pending[key] = PendingRequest(frame: frame, lastFrame: frame, time: time, lastTime: time, source: source,
-                                      destination: destination, vni: vni)
+        var request = PendingRequest(frame: frame, lastFrame: frame, time: time, lastTime: time, source: source,
+                                     destination: destination, vni: vni)
+        request.frames.add(frame)
+        pending[key] = request
     }
 
-    mutating func answer(_ key: Key) {
-        if pending.removeValue(forKey: key) == nil { earlyAnswers[Int(key.word & 4095)] = key.word }
+    /// Removes the request `key` answers; when there is none and `remember`, notes the answer in case its
+    /// request comes later in the merged timeline.
+    mutating func answer(_ key: Key, remember: Bool) {
+        if pending.removeValue(forKey: key) == nil, remember { earlyAnswers[Int(key.word & 4095)] = key.word }
     }
 }
 
@@ -202,6 +241,24 @@ struct PendingRequest {
     var destination: TEPID
     var vni: UInt32
     var attempts = 1
+    /// The frames of its copies and retries (a few, inline: no allocation per request).
+    var frames = FewFrames()
+}
+
+/// The frames of one request's copies and retries: the first inline, the others (up to 8 in all) in an
+/// array that only a repeated request allocates — a plain SYN answered at once costs nothing.
+struct FewFrames {
+    private var first = 0
+    private var more: [Int] = []
+    private(set) var count = 0
+    static let limit = 8
+
+    mutating func add(_ frame: Int) {
+        if count == 0 { first = frame } else if more.count < Self.limit - 1 { more.append(frame) }
+        count += 1
+    }
+
+    var listed: [Int] { count == 0 ? [] : [first] + more }
 }
 
 struct UnansweredKey: Hashable {
@@ -217,6 +274,16 @@ struct UnansweredGroup {
     var evidence: Evidence
     var requests = 0
     var attempts = 0
+    var firstTime: Nanos = .max
+
+    mutating func add(_ p: PendingRequest) {
+        requests += 1
+        attempts += p.attempts
+        firstTime = min(firstTime, p.time)
+        if p.frame < first.frame { first = p }
+        for f in p.frames.listed { evidence.add(f) }
+        if p.frames.count > FewFrames.limit { evidence.add(p.lastFrame) }
+    }
 }
 
 extension IPAddress {

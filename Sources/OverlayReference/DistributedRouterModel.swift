@@ -12,6 +12,8 @@ import OverlayWire
 ///    appears behind every TEP and in every segment the router serves. That is normal, never a flap.
 /// 3. **Within a segment, the two directions of a flow share the VNI.** Different VNIs need a router (rule 1)
 ///    or an edge (see `EdgeModel`); otherwise it is a *vni-mismatch*.
+/// 4. **Only a router changes TTL, and a router rewrites the source MAC.** A flow direction whose packets keep
+///    the sender's own MAC but lose TTL along the way crossed something that decremented TTL without routing.
 ///
 /// How the model recognises a router MAC (any one rule suffices):
 /// - R1: the inventory declares it (`routers[].macs`).
@@ -31,6 +33,7 @@ struct DistributedRouterModel {
     private(set) var l3HopMACs: Set<MACAddress> = []
     private var flows: [InnerFlowKey: FlowLegs] = [:]
     private var mismatches: [FlowMismatch] = []
+    private var drifts: [TTLDrift] = []
     let flowLimit: Int
     let mismatchLimit: Int
     let evidenceLimit: Int
@@ -42,6 +45,8 @@ struct DistributedRouterModel {
         mismatchLimit = configuration.maxFindingsPerKind * 8
         evidenceLimit = configuration.maxEvidenceFrames
         for r in inventory?.routers ?? [] { declaredRouterMACs.formUnion(r.macs) }
+        // OVN: the MACs of router ports (patch, l3gateway, chassisredirect) from a southbound dump.
+        for p in inventory?.ovnPorts ?? [] where p.isRouterPort { if let mac = p.mac { declaredRouterMACs.insert(mac) } }
     }
 
     // MARK: per frame
@@ -50,16 +55,25 @@ struct DistributedRouterModel {
     @inline(__always)
     mutating func observe(frame: Int, vni: UInt32, from source: TEPID, to destination: TEPID, inner: InnerFrame) {
         guard let key = InnerFlowKey(inner) else { return }
-        let leg = FlowLeg(vni: vni, sourceMAC: inner.sourceMAC, destinationMAC: inner.destinationMAC,
-                          source: source, destination: destination, frame: frame)
         if let i = flows.index(forKey: key) {
-            if key.forward {
-                if flows.values[i].forward != nil { return }
-                flows.values[i].forward = leg
-            } else {
-                if flows.values[i].reverse != nil { return }
-                flows.values[i].reverse = leg
+            // The common path: a later packet of a known direction; only its TTL is compared.
+            if key.forward, let known = flows.values[i].forward {
+                if known.ttl != inner.ttl, !known.ttlDrifted {
+                    flows.values[i].forward?.ttlDrifted = true
+                    ttlDrift(key, known, frame: frame, vni: vni, inner: inner)
+                }
+                return
             }
+            if !key.forward, let known = flows.values[i].reverse {
+                if known.ttl != inner.ttl, !known.ttlDrifted {
+                    flows.values[i].reverse?.ttlDrifted = true
+                    ttlDrift(key, known, frame: frame, vni: vni, inner: inner)
+                }
+                return
+            }
+            let leg = FlowLeg(vni: vni, sourceMAC: inner.sourceMAC, destinationMAC: inner.destinationMAC,
+                              source: source, destination: destination, frame: frame, ttl: inner.ttl)
+            if key.forward { flows.values[i].forward = leg } else { flows.values[i].reverse = leg }
             if let f = flows.values[i].forward, let r = flows.values[i].reverse { compare(key, f, r) }
             return
         }
@@ -67,13 +81,26 @@ struct DistributedRouterModel {
             droppedFlows += 1
             return
         }
+        let leg = FlowLeg(vni: vni, sourceMAC: inner.sourceMAC, destinationMAC: inner.destinationMAC,
+                          source: source, destination: destination, frame: frame, ttl: inner.ttl)
         flows[key] = key.forward ? FlowLegs(forward: leg, reverse: nil) : FlowLegs(forward: nil, reverse: leg)
+    }
+
+    /// Rule 4: a sender keeps one TTL for a flow. A later packet of the same direction, from the same source
+    /// MAC in the same VNI, that starts at a usual initial TTL and arrives lower was decremented by something
+    /// that did not route it. Traceroute-style probes (TTL below 32) are not judged.
+    private mutating func ttlDrift(_ key: InnerFlowKey, _ first: FlowLeg, frame: Int, vni: UInt32, inner: InnerFrame) {
+        guard let was = first.ttl, let now = inner.ttl, isInitialTTL(was), was > 1, now >= 32, now < was,
+              inner.sourceMAC == first.sourceMAC, vni == first.vni, drifts.count < mismatchLimit else { return }
+        drifts.append(TTLDrift(key: key, forward: key.forward, first: first, frame: frame, ttl: now))
     }
 
     private mutating func compare(_ key: InnerFlowKey, _ f: FlowLeg, _ r: FlowLeg) {
         // R3: who sent one direction vs who the other direction was addressed to.
-        if let s = f.sourceMAC, let d = r.destinationMAC, s != d, !s.isMulticast { l3HopMACs.insert(s) }
-        if let s = r.sourceMAC, let d = f.destinationMAC, s != d, !s.isMulticast { l3HopMACs.insert(s) }
+        if l3HopMACs.count < flowLimit {
+            if let s = f.sourceMAC, let d = r.destinationMAC, s != d, !s.isMulticast { l3HopMACs.insert(s) }
+            if let s = r.sourceMAC, let d = f.destinationMAC, s != d, !s.isMulticast { l3HopMACs.insert(s) }
+        }
         if f.vni != r.vni, mismatches.count < mismatchLimit {
             let forwardFirst = f.frame <= r.frame
             mismatches.append(FlowMismatch(key: key, out: forwardFirst ? f : r, back: forwardFirst ? r : f, outIsForward: forwardFirst))
@@ -110,6 +137,25 @@ struct DistributedRouterModel {
         return routers
     }
 
+    /// ttl findings of rule 4 (router MACs excluded: a router's upstream path may change).
+    /// Also returns the (source, destination) pairs reported, so the same drift is not told twice.
+    func ttlFindings(_ v: ModelVerdicts) -> (findings: [Finding], pairs: Set<AddressPair>) {
+        var out: [Finding] = []
+        var seen: Set<AddressPair> = []
+        for d in drifts {
+            guard let mac = d.first.sourceMAC, !v.routerMACs.contains(mac), let was = d.first.ttl else { continue }
+            let (s, t) = d.forward ? (d.key.low, d.key.high) : (d.key.high, d.key.low)
+            guard seen.insert(AddressPair(source: s, destination: t)).inserted else { continue }
+            out.append(Finding(
+                kind: .ttl, severity: .warning,
+                message: "Inner TTL of \(d.key.text(forward: d.forward)) dropped from \(was) (frame \(d.first.frame)) to \(d.ttl) (frame \(d.frame)) while the inner source MAC stayed \(v.naming.mac(mac)), the sender's own: no router rewrote the frame, so something on the path decremented TTL without routing.",
+                expected: "TTL \(was) throughout (no router crossed: source MAC unchanged)",
+                observed: "TTL \(d.ttl) from frame \(d.frame)",
+                frames: [d.frame], vni: d.first.vni))
+        }
+        return (out, seen)
+    }
+
     /// vni-mismatch findings: flows whose directions used different VNIs with nothing to explain it.
     func findings(_ v: ModelVerdicts) -> [Finding] {
         struct Group { var first: FlowMismatch; var evidence: Evidence; var flows = 0 }
@@ -124,8 +170,7 @@ struct DistributedRouterModel {
             let key = MismatchGroupKey(out: m.out.vni, back: m.back.vni, source: m.out.source, destination: m.out.destination)
             if groups[key] == nil { groups[key] = Group(first: m, evidence: Evidence(limit: evidenceLimit)) }
             groups[key]?.flows += 1
-            groups[key]?.evidence.add(m.out.frame)
-            groups[key]?.evidence.add(m.back.frame)
+            groups[key]?.evidence.add(m.back.frame)  // the direction that disagrees with the first one
         }
         return groups.values.map { g in
             let m = g.first
@@ -187,6 +232,18 @@ struct FlowLeg {
     var source: TEPID
     var destination: TEPID
     var frame: Int
+    /// The TTL of the first packet of this direction, and whether a later one differed.
+    var ttl: UInt8?
+    var ttlDrifted = false
+}
+
+/// A later packet of a flow direction whose TTL is lower than the first one's, with the same source MAC.
+struct TTLDrift {
+    var key: InnerFlowKey
+    var forward: Bool
+    var first: FlowLeg
+    var frame: Int
+    var ttl: UInt8
 }
 
 struct FlowLegs {

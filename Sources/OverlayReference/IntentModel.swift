@@ -33,12 +33,13 @@ struct IntentModel {
     }
 
     @inline(__always)
-    mutating func observeTunnel(frame: Int, vni: UInt32, from source: TEPID, to destination: TEPID, teps: TunnelEndpointTable) {
+    /// `vni` nil: a control (OAM) packet, whose VNI is not a segment.
+    mutating func observeTunnel(frame: Int, vni: UInt32?, from source: TEPID, to destination: TEPID, teps: TunnelEndpointTable) {
         if checksTEPs {
             checkTEP(source, frame: frame, teps)
             checkTEP(destination, frame: frame, teps)
         }
-        if checksVNIs {
+        if checksVNIs, let vni {
             if vni != lastVNI {
                 lastVNI = vni
                 lastVNIDeclared = inventory.segment(vni: vni) != nil

@@ -10,7 +10,7 @@ import OverlayWire
 /// 2. **Known unicast** goes to exactly one TEP — the one hosting the destination MAC — in the same VNI.
 ///    A copy to any other TEP is a *misdelivery*.
 /// 3. **BUM** (broadcast, unknown unicast, multicast) is replicated head-end: the source TEP sends one
-///    unicast Geneve copy to every other TEP that hosts a port of the segment. NSX's two-tier mode sends one
+///    unicast Geneve copy to every other TEP that takes part in the segment (`SegmentSpan`). NSX's two-tier mode sends one
 ///    copy per *remote TEP subnet* to a proxy TEP (MTEP) that replicates locally, so only TEPs in the
 ///    source TEP's own subnet are owed a direct copy. An ARP request reaching every TEP is therefore normal.
 /// 4. **Unknown unicast** should be rare, because the control plane knows every port's MAC; a unicast frame
@@ -128,8 +128,9 @@ struct LogicalSwitchModel {
                 if misdeliveries[key] == nil {
                     guard misdeliveries.count < outcomeLimit else { unjudgedGroups += 1; return }
                     misdeliveries[key] = MisdeliveryOutcome(evidence: Evidence(limit: evidenceLimit), expectationObserved: observed,
-                                                            firstTime: g.start)
+                                                            firstTime: g.start, lastTime: g.start)
                 }
+                misdeliveries[key]?.lastTime = g.start
                 for f in g.frames { misdeliveries[key]?.evidence.add(f) }
             }
         }
@@ -150,20 +151,6 @@ struct LogicalSwitchModel {
 
     // MARK: end of capture
 
-    /// Per segment, the TEPs hosting a port (a non-router MAC seen as a source), with when it was active:
-    /// the replication list a control plane would hand the source TEP.
-    func segmentPorts(routers: Set<MACAddress>) -> [UInt32: [SegmentPort]] {
-        var ports: [UInt32: [SegmentPort]] = [:]
-        for (key, entry) in table.entries where entry.observed && !routers.contains(MACAddress(rawValue: key.mac)) {
-            for p in entry.presences {
-                ports[key.vni, default: []].append(SegmentPort(tep: p.tep, mac: MACAddress(rawValue: key.mac),
-                                                                firstTime: p.firstTime, lastTime: p.lastTime,
-                                                                firstFrame: p.firstFrame, lastFrame: p.lastFrame))
-            }
-        }
-        return ports
-    }
-
     func findings(_ v: ModelVerdicts) -> [Finding] {
         misdeliveryFindings(v) + floodFindings(v) + replicationFindings(v)
     }
@@ -174,11 +161,16 @@ struct LogicalSwitchModel {
             let mac = MACAddress(rawValue: key.mac)
             // A router's MAC lives behind every TEP, and the edge terminates whatever it is sent.
             if v.routerMACs.contains(mac) || v.edgeTEPs.contains(key.observed) { continue }
-            // The sender learnt of a move before the capture showed the MAC at its new TEP (NSX updates every
-            // host from the control plane as soon as vMotion completes): not a misdelivery.
-            if let entry = table.entry(vni: key.vni, mac: mac),
-               entry.presences.contains(where: { $0.tep == key.observed && $0.firstTime >= o.firstTime
-                   && $0.firstTime - o.firstTime <= v.locationGrace }) { continue }
+            // Around a move (vMotion) senders and the capture disagree for a moment, and neither is wrong:
+            // - the sender learnt the new TEP from the control plane before the MAC was a source there, or
+            // - frames already in flight still reach the old TEP just after the move.
+            if let entry = table.entry(vni: key.vni, mac: mac) {
+                let early = entry.presences.contains { $0.tep == key.observed && $0.firstTime >= o.firstTime
+                    && $0.firstTime - o.firstTime <= v.locationGrace }
+                let late = entry.moves.contains { $0.from == key.observed && $0.time <= o.firstTime
+                    && o.lastTime - $0.time <= v.locationGrace }
+                if early || late { continue }
+            }
             let observedTEP = v.teps.address(key.observed), expectedTEP = v.teps.address(key.expected)
             let basis = o.expectationObserved ? "the capture shows it as a source behind \(v.naming.tep(expectedTEP))"
                 : "the inventory places it behind \(v.naming.tep(expectedTEP))"
@@ -213,62 +205,54 @@ struct LogicalSwitchModel {
     }
 
     private func replicationFindings(_ v: ModelVerdicts) -> [Finding] {
-        let ports = segmentPorts(routers: v.routerMACs)
-        struct Gap { var evidence: Evidence; var missing: Set<TEPID>; var reached: Set<TEPID>; var example: [TEPID: SegmentPort]; var mac: MACAddress }
+        struct Gap { var evidence: Evidence; var missing: [TEPID: SegmentSpan.Member] = [:]; var reached: Set<TEPID> = []; var mac: MACAddress }
         var gaps: [TEPPairInVNI: Gap] = [:]
         for (key, o) in bumOutcomes {
-            guard let members = ports[key.vni] else { continue }
+            guard let members = v.span.members[key.vni] else { continue }
             let source = v.teps.address(key.source)
+            // The capture point sees every copy this TEP sends: it is this TEP's uplink, or it sees the whole underlay.
+            let seesAllCopies = v.completeUnderlayView || v.span.anchor == key.source
             for (frame, time) in o.samples {
-                var missing: [TEPID: SegmentPort] = [:]
-                for port in members where port.tep != key.source && port.firstTime <= time && port.lastTime >= time {
-                    guard !o.destinations.contains(port.tep), missing[port.tep] == nil else { continue }
-                    let tepAddress = v.teps.address(port.tep)
+                var missing: [TEPID: SegmentSpan.Member] = [:]
+                for (tep, m) in members where tep != key.source && !o.destinations.contains(tep) {
+                    // Took part in the segment before this frame and recently enough to still be in it.
+                    guard m.firstTime <= time, m.lastTime + v.membershipHorizon >= time else { continue }
+                    let tepAddress = v.teps.address(tep)
                     // Owed a direct copy only in the source TEP's subnet (two-tier replication), and judged only
-                    // when the capture point shows this source's traffic to that TEP.
+                    // where the capture point would show that copy.
                     guard tepAddress.sharesPrefix(with: source, v4Length: v.tepSubnetPrefixV4, v6Length: v.tepSubnetPrefixV6),
-                          v.teps.sawTraffic(from: key.source, to: port.tep) else { continue }
-                    missing[port.tep] = port
+                          seesAllCopies || v.teps.sawTraffic(from: key.source, to: tep) else { continue }
+                    missing[tep] = m
                 }
                 guard !missing.isEmpty else { continue }
                 let gk = TEPPairInVNI(vni: key.vni, source: key.source)
-                if gaps[gk] == nil {
-                    gaps[gk] = Gap(evidence: Evidence(limit: evidenceLimit), missing: [], reached: [], example: [:], mac: o.destinationMAC)
-                }
+                if gaps[gk] == nil { gaps[gk] = Gap(evidence: Evidence(limit: evidenceLimit), mac: o.destinationMAC) }
                 gaps[gk]?.evidence.add(frame)
-                gaps[gk]?.missing.formUnion(missing.keys)
                 gaps[gk]?.reached.formUnion(o.destinations)
-                for (t, p) in missing where gaps[gk]?.example[t] == nil { gaps[gk]?.example[t] = p }
+                for (t, m) in missing where gaps[gk]?.missing[t] == nil { gaps[gk]?.missing[t] = m }
             }
         }
         var out: [Finding] = []
         for (key, gap) in gaps {
             let source = v.teps.address(key.source)
-            let missing = gap.missing.map { v.teps.address($0) }
+            let missing = gap.missing.keys.map { v.teps.address($0) }
             let reached = gap.reached.map { v.teps.address($0) }
-            let why = gap.example.sorted { $0.key < $1.key }.map { t, p in
-                "\(v.naming.tep(v.teps.address(t))) hosts \(v.naming.mac(p.mac)) (a source from frame \(p.firstFrame) to \(p.lastFrame))"
+            let why = gap.missing.sorted { $0.key < $1.key }.map { t, m in
+                "\(v.naming.tep(v.teps.address(t))) takes part in the segment (from frame \(m.firstFrame))"
             }.joined(separator: "; ")
+            let view = v.completeUnderlayView ? "the capture is declared to show the whole underlay"
+                : v.span.anchor == key.source ? "the capture is on \(source)'s uplink, where every copy it sends is visible"
+                : "the capture shows \(source)'s other traffic to \(missing.count == 1 ? "that TEP" : "those TEPs")"
             let what = gap.mac.isBroadcast ? "Broadcast" : "Neighbour-discovery multicast"
             out.append(Finding(
                 kind: .incompleteReplication, severity: .warning,
-                message: "\(what) frames from \(v.naming.tep(source)) in \(v.naming.vni(key.vni)) were not replicated to every TEP of the segment: \(v.naming.teps(missing)) got no copy although \(why), and the capture shows \(source)'s other traffic to \(missing.count == 1 ? "it" : "them"); \(gap.evidence.text).",
+                message: "\(what) frames from \(v.naming.tep(source)) in \(v.naming.vni(key.vni)) were not replicated to every TEP of the segment: \(v.naming.teps(missing)) got no copy although \(why), and \(view); \(gap.evidence.text).",
                 expected: "a copy to every other TEP of the segment: \(v.naming.teps(reached + missing))",
                 observed: reached.isEmpty ? "no copies" : "copies to \(v.naming.teps(reached)) only",
                 frames: gap.evidence.frames, vni: key.vni))
         }
         return out
     }
-}
-
-/// A port of a segment as the capture shows it: a non-router MAC active as a source behind a TEP.
-struct SegmentPort {
-    var tep: TEPID
-    var mac: MACAddress
-    var firstTime: Nanos
-    var lastTime: Nanos
-    var firstFrame: Int
-    var lastFrame: Int
 }
 
 struct TEPPairInVNI: Hashable {
@@ -323,4 +307,5 @@ struct MisdeliveryOutcome {
     var evidence: Evidence
     var expectationObserved: Bool
     var firstTime: Nanos
+    var lastTime: Nanos
 }

@@ -35,8 +35,8 @@ struct MACMobility {
 
     private func mobilityFinding(mac: MACAddress, vni: UInt32, entry: MACEntry, _ v: ModelVerdicts) -> Finding {
         let moves = entry.moves
+        // The evidence is where the MAC changed TEP (the frames that disagree with the table at that time).
         var evidence = Evidence(limit: evidenceLimit)
-        evidence.add(entry.firstFrame)
         for m in moves { evidence.add(m.frame) }
         // A flap: a move straight back to the TEP just left, within the window.
         var flap: (MACMove, MACMove)?

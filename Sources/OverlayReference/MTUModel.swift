@@ -126,7 +126,6 @@ struct MTUModel {
         if tooBig[key]?.cause == nil, r.frame > 0, r.source == q.source, r.destination == q.destination, r.identification == q.identification,
            q.tunnelVNI == nil || q.tunnelVNI == r.vni {
             tooBig[key]?.cause = (r.frame, r.length, r.vni)
-            tooBig[key]?.evidence.add(r.frame)
         }
         tooBig[key]?.evidence.add(frame)
     }

@@ -7,6 +7,7 @@ public struct ReferenceSwitchConfiguration: Sendable, Hashable {
     public var underlayMTU = 1600
     /// Bounds on model state: beyond them new items are counted in `ReferenceSwitch.droppedState`, not tracked.
     public var maxTrackedTEPs = 65_536
+    public var maxTrackedSegments = 65_536
     public var maxTrackedMACs = 262_144
     public var maxTrackedFlows = 262_144
     public var maxPendingConversations = 65_536
@@ -28,6 +29,12 @@ public struct ReferenceSwitchConfiguration: Sendable, Hashable {
     /// copy of a BUM frame; the others get theirs from a proxy TEP. 0 = every TEP (pure head-end, OVN).
     public var tepSubnetPrefixLengthV4 = 24
     public var tepSubnetPrefixLengthV6 = 64
+    /// A TEP that took part in a segment within this long before a BUM frame is still owed a copy.
+    public var membershipHorizon = 60.0
+    /// The capture shows every tunnel packet between any two TEPs (a tap or span of the whole underlay, or
+    /// captures of every TEP merged). Off by default: a missing copy or answer is then only judged where the
+    /// capture itself shows that the capture point would have seen it.
+    public var completeUnderlayView = false
     /// Frames listed per finding (the message gives the total).
     public var maxEvidenceFrames = 8
     /// Distinct findings kept per rule.
@@ -42,6 +49,7 @@ public struct ReferenceSwitchConfiguration: Sendable, Hashable {
 /// anything else means some findings may be missing (never that a finding is wrong).
 public struct ReferenceSwitchDroppedState: Sendable, Hashable {
     public var untrackedTEPs = 0
+    public var untrackedSegments = 0
     public var untrackedMACs = 0
     public var untrackedFlows = 0
     public var untrackedRequests = 0
@@ -52,7 +60,7 @@ public struct ReferenceSwitchDroppedState: Sendable, Hashable {
 
     /// One line for reports, e.g. "1200 MACs, 40 flows not tracked (model limits reached)".
     public var summary: String {
-        let parts = [(untrackedTEPs, "TEP"), (untrackedMACs, "MAC"), (untrackedFlows, "flow"), (untrackedRequests, "request"),
+        let parts = [(untrackedTEPs, "TEP"), (untrackedSegments, "segment"), (untrackedMACs, "MAC"), (untrackedFlows, "flow"), (untrackedRequests, "request"),
                      (replicationGroupsClosedEarly + unjudgedReplicationGroups, "replication group")]
             .filter { $0.0 > 0 }.map { plural($0.0, $0.1) }
         return parts.isEmpty ? "nothing dropped" : parts.joined(separator: ", ") + " not tracked (model limits reached)"
@@ -64,7 +72,8 @@ public struct ReferenceSwitchDroppedState: Sendable, Hashable {
 /// disagree (`finish`).
 ///
 /// The rules live with the parts that apply them, each readable on its own:
-/// `LogicalSwitchModel` (learning, known unicast, BUM replication), `MACMobility` (moves, flaps, duplicates),
+/// `LogicalSwitchModel` (learning, known unicast, BUM replication), `SegmentSpan` (which TEPs take part in a
+/// segment, where the capture point is), `MACMobility` (moves, flaps, duplicates),
 /// `DistributedRouterModel` (routing on the source host, router MACs, VNI mismatch), `EdgeModel` (north-south
 /// through an edge), `TTLModel`, `GeneveRules` (RFC 8926), `MTUModel`, `ConversationTracker` (one-way
 /// requests) and `IntentModel` (the inventory against the capture). BFD and Geneve OAM packets are control
@@ -84,6 +93,7 @@ public final class ReferenceSwitch {
     private var mtu: MTUModel
     private var conversations: ConversationTracker
     private var intent: IntentModel?
+    private var span: SegmentSpan
     private var lastTime: Nanos = 0
     private var result: [Finding]?
 
@@ -91,6 +101,7 @@ public final class ReferenceSwitch {
         self.configuration = configuration
         self.inventory = inventory
         teps = TunnelEndpointTable(limit: configuration.maxTrackedTEPs)
+        span = SegmentSpan(limit: configuration.maxTrackedSegments)
         logicalSwitch = LogicalSwitchModel(configuration: configuration)
         router = DistributedRouterModel(configuration: configuration, inventory: inventory)
         edges = EdgeModel(inventory: inventory)
@@ -126,12 +137,14 @@ public final class ReferenceSwitch {
         teps.noteTunnelPacket(from: source, to: destination, dontFragment: outer.dontFragment)
         mtu.observeTunnel(frame: number, outer: outer, vni: vni, from: source, to: destination,
                           sourceIP: outerSource, destinationIP: outerDestination)
-        intent?.observeTunnel(frame: number, vni: vni, from: source, to: destination, teps: teps)
-
-        // Geneve OAM packets are TEP-to-TEP control traffic; a must-drop packet never reaches a workload.
-        if tunnel.geneve?.oam == true || verdict == .mustDrop { return }
+        // Geneve OAM packets are TEP-to-TEP control traffic (often in a VNI of their own); a must-drop packet
+        // never reaches a workload.
+        let oam = tunnel.geneve?.oam == true
+        intent?.observeTunnel(frame: number, vni: oam ? nil : vni, from: source, to: destination, teps: teps)
+        if oam || verdict == .mustDrop { return }
         let inner = InnerFrame(packet.level(1))
         if inner.isControl { return }  // BFD between TEPs inside the tunnel
+        span.observe(frame: number, time: time, vni: vni, from: source, to: destination)
 
         if let destinationMAC = inner.destinationMAC {
             logicalSwitch.deliver(frame: number, time: time, vni: vni, from: source, to: destination,
@@ -140,7 +153,7 @@ public final class ReferenceSwitch {
             logicalSwitch.closeExpiredGroups(now: time)
         }
         if let sourceMAC = inner.sourceMAC, !sourceMAC.isMulticast, sourceMAC != .zero {
-            let sourceIP = inner.sourceIP ?? inner.arp?.senderIP.flatMap { $0.rawValue == 0 ? nil : IPAddress.v4($0) }
+            let sourceIP = (inner.sourceIP ?? inner.arp?.senderIP.map(IPAddress.v4)).flatMap { $0.isHostAddress ? $0 : nil }
             let outcome = logicalSwitch.table.learn(vni: vni, mac: sourceMAC, behind: source, frame: number, time: time,
                                                     sourceIP: sourceIP, ttl: inner.ttl)
             switch outcome {
@@ -177,7 +190,9 @@ public final class ReferenceSwitch {
         all += MACMobility(flapWindow: configuration.flapWindow.nanoseconds, evidenceLimit: configuration.maxEvidenceFrames)
             .findings(logicalSwitch.table, v)
         all += router.findings(v)
-        all += ttl.findings(v)
+        let drift = router.ttlFindings(v)
+        all += drift.findings
+        all += ttl.findings(v, reported: drift.pairs)
         all += conversations.findings(end: lastTime, v)
         if let intent { all += intent.findings(v) }
         all.sort { a, b in
@@ -189,7 +204,9 @@ public final class ReferenceSwitch {
 
     private func verdicts() -> ModelVerdicts {
         ModelVerdicts(routerMACs: routerMACs, edgeTEPs: edges.edgeTEPs(teps), transitVNIs: edges.transitVNIs,
-                      naming: Naming(inventory: inventory), teps: teps,
+                      naming: Naming(inventory: inventory), teps: teps, span: span,
+                      completeUnderlayView: configuration.completeUnderlayView,
+                      membershipHorizon: configuration.membershipHorizon.nanoseconds,
                       locationGrace: configuration.locationGrace.nanoseconds,
                       tepSubnetPrefixV4: configuration.tepSubnetPrefixLengthV4,
                       tepSubnetPrefixV6: configuration.tepSubnetPrefixLengthV6)
@@ -211,9 +228,21 @@ public final class ReferenceSwitch {
     /// State not tracked because a bound in the configuration was reached.
     public var droppedState: ReferenceSwitchDroppedState {
         ReferenceSwitchDroppedState(
-            untrackedTEPs: teps.dropped, untrackedMACs: logicalSwitch.table.dropped, untrackedFlows: router.droppedFlows,
+            untrackedTEPs: teps.dropped, untrackedSegments: span.dropped, untrackedMACs: logicalSwitch.table.dropped,
+            untrackedFlows: router.droppedFlows,
             untrackedRequests: conversations.dropped, replicationGroupsClosedEarly: logicalSwitch.closedEarly,
             unjudgedReplicationGroups: logicalSwitch.unjudgedGroups)
+    }
+}
+
+extension IPAddress {
+    /// An address a host owns: not unspecified (DHCP, ARP probes), link-local, multicast or broadcast — the
+    /// addresses that count when deciding whether a MAC forwards for others.
+    var isHostAddress: Bool {
+        switch self {
+        case .v4(let a): return a.rawValue != 0 && a.rawValue >> 16 != 0xA9FE && !a.isMulticast && !a.isBroadcast
+        case .v6(let a): return !(a.high == 0 && a.low == 0) && !a.isLinkLocal && !a.isMulticast
+        }
     }
 }
 
@@ -224,6 +253,9 @@ struct ModelVerdicts {
     let transitVNIs: Set<UInt32>
     let naming: Naming
     let teps: TunnelEndpointTable
+    let span: SegmentSpan
+    let completeUnderlayView: Bool
+    let membershipHorizon: Nanos
     let locationGrace: Nanos
     let tepSubnetPrefixV4: Int
     let tepSubnetPrefixV6: Int

@@ -75,10 +75,11 @@ struct TTLModel {
         into[key]?.evidence.add(b)
     }
 
-    func findings(_ v: ModelVerdicts) -> [Finding] {
+    /// `reported`: address pairs whose TTL drift the flow rule (`DistributedRouterModel` rule 4) already told.
+    func findings(_ v: ModelVerdicts, reported: Set<AddressPair>) -> [Finding] {
         var out: [Finding] = []
         func place(_ vni: UInt32?) -> String { vni.map { v.naming.vni($0) } ?? "untunneled" }
-        for (key, o) in unchangedMACs {
+        for (key, o) in unchangedMACs where !reported.contains(AddressPair(source: key.source, destination: key.destination)) {
             out.append(Finding(
                 kind: .ttl, severity: .warning,
                 message: "The same packet \(key.source) → \(key.destination) was seen with TTL \(o.ttlA) (\(place(o.vniA))) and TTL \(o.ttlB) (\(place(o.vniB))) but the same inner MACs: something between the capture points changed the TTL without routing (a tunnel must not touch the inner packet); \(o.evidence.text).",

@@ -30,6 +30,11 @@ struct TunnelEndpointTable {
     struct PairCounters {
         var frames = 0
         var dontFragment = 0
+
+        mutating func count(dontFragment df: Bool) {
+            frames += 1
+            if df { dontFragment += 1 }
+        }
     }
 
     init(limit: Int) { self.limit = limit }
@@ -61,8 +66,7 @@ struct TunnelEndpointTable {
             sends[Int(source)] = true
             receives[Int(destination)] = true
         }
-        pairs[pair, default: PairCounters()].frames += 1
-        if dontFragment { pairs[pair, default: PairCounters()].dontFragment += 1 }
+        pairs[pair, default: PairCounters()].count(dontFragment: dontFragment)
     }
 
     func sawTraffic(from source: TEPID, to destination: TEPID) -> Bool {

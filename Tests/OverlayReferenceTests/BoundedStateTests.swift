@@ -11,15 +11,17 @@ import Testing
         var configuration = ReferenceSwitchConfiguration()
         configuration.maxTrackedMACs = 2
         configuration.maxTrackedFlows = 1
+        configuration.maxTrackedSegments = 3
         var c = CaptureScript()
         for i in 0..<6 {
             var w = T.web01
             w.mac = MACAddress(0x00, 0x50, 0x56, 0xaa, 0x30, UInt8(i))
             w.ip = IPv4Address(10, 1, 10, UInt8(100 + i))
-            c.tunnel(T.esxi01, T.esxi02, vni: T.web, Inner.udp(w, T.web02, sport: 53, dport: 5000))
+            c.tunnel(T.esxi01, T.esxi02, vni: T.web + UInt32(i), Inner.udp(w, T.web02, sport: 53, dport: 5000), after: 2)
         }
         let (model, _) = c.replay(configuration)
         #expect(model.droppedState.untrackedMACs == 4)
+        #expect(model.droppedState.untrackedSegments == 6)  // two TEPs in each of three VNIs
         #expect(model.droppedState.untrackedFlows == 5)
         #expect(model.droppedState.summary.contains("4 MACs"))
     }

@@ -96,7 +96,7 @@ import Testing
         let f = try #require(findings.first)
         #expect(f.severity == .warning)
         #expect(f.frames == [broadcast])
-        #expect(f.message.contains("172.20.11.53") && f.message.contains("00:50:56:aa:10:13"))
+        #expect(f.message.contains("TEP 172.20.11.53 takes part in the segment (from frame 2)"))
         #expect(f.observed == "copies to TEP 172.20.11.52 only")
     }
 

@@ -16,7 +16,7 @@ import Testing
         #expect(findings.map(\.kind) == [.macFlap], "\(findings.listing)")
         let f = try #require(findings.first)
         #expect(f.severity == .error)
-        #expect(f.frames == frames)
+        #expect(f.frames == Array(frames.dropFirst()))  // the moves
         #expect(f.message.contains("flaps between TEP 172.20.11.52 and TEP 172.20.11.53"))
         #expect(f.message.contains("3 moves"))
     }
@@ -34,7 +34,7 @@ import Testing
         #expect(findings.map(\.kind) == [.duplicateMAC], "\(findings.listing)")
         let f = try #require(findings.first)
         #expect(f.severity == .error)
-        #expect(f.frames == frames)
+        #expect(f.frames == Array(frames.dropFirst()))
         #expect(f.message.contains("10.1.10.12") && f.message.contains("10.1.10.99"))
     }
 
@@ -63,6 +63,7 @@ import Testing
         let (_, findings) = c.replay()
         #expect(findings.map(\.kind) == [.macMove], "\(findings.listing)")
         #expect(findings.first?.severity == .info)
-        #expect(findings.first?.frames == [a, b, d])
+        #expect(findings.first?.frames == [b, d])
+        _ = a
     }
 }

@@ -15,22 +15,47 @@ import Testing
         #expect(findings.map(\.kind) == [.vniMismatch], "\(findings.listing)")
         let f = try #require(findings.first)
         #expect(f.severity == .error)
-        #expect(f.frames == [out, back])
+        #expect(f.frames == [back])  // the direction that disagrees
+        #expect(f.message.contains("frame \(out)"))
         #expect(f.message.contains("tcp 10.1.10.11:40000 → 10.1.10.12:80"))
         #expect(f.observed == "out in VNI 69632, back in VNI 73728")
     }
 
-    /// The same packet at two capture points with the same inner MACs but a different TTL.
-    @Test func ttlChangedWithoutARouterIsFlagged() throws {
+    /// Later packets of one flow direction lose TTL while the source MAC stays the sender's own.
+    @Test func ttlDriftWithoutARouterIsFlagged() throws {
         var c = CaptureScript()
-        let a = c.tunnel(T.esxi01, T.esxi02, vni: T.web, Inner.tcp(T.web01, T.web02, flags: ack, ttl: 64, id: 77))
-        let b = c.tunnel(T.esxi01, T.esxi02, vni: T.web, Inner.tcp(T.web01, T.web02, flags: ack, ttl: 60, id: 77), after: 0.000_3)
+        let first = c.tunnel(T.esxi01, T.esxi02, vni: T.web, Inner.tcp(T.web01, T.web02, flags: ack, ttl: 64, id: 1))
+        c.tunnel(T.esxi02, T.esxi01, vni: T.web, Inner.tcp(T.web02, T.web01, sport: 80, dport: 40000, flags: ack, id: 1))
+        let lower = c.tunnel(T.esxi01, T.esxi02, vni: T.web, Inner.tcp(T.web01, T.web02, flags: ack, seq: 1001, ttl: 63, id: 2))
+        c.tunnel(T.esxi01, T.esxi02, vni: T.web, Inner.tcp(T.web01, T.web02, flags: ack, seq: 1002, ttl: 63, id: 3))
         let (_, findings) = c.replay()
         #expect(findings.map(\.kind) == [.ttl], "\(findings.listing)")
         let f = try #require(findings.first)
         #expect(f.severity == .warning)
+        #expect(f.frames == [lower])
+        #expect(f.message.contains("dropped from 64 (frame \(first)) to 63"))
+    }
+
+    /// The same packet at two capture points (tunneled twice) with a different TTL: told once.
+    @Test func samePacketWithAnotherTTLIsToldOnce() throws {
+        var c = CaptureScript()
+        c.tunnel(T.esxi01, T.esxi02, vni: T.web, Inner.tcp(T.web01, T.web02, flags: ack, ttl: 64, id: 77))
+        let b = c.tunnel(T.esxi01, T.esxi02, vni: T.web, Inner.tcp(T.web01, T.web02, flags: ack, ttl: 60, id: 77), after: 0.000_3)
+        let findings = c.replay().1
+        #expect(findings.map(\.kind) == [.ttl], "\(findings.listing)")
+        #expect(findings.first?.frames == [b])
+    }
+
+    /// A vNIC copy and the tunneled copy of one packet: same MACs, different TTL.
+    @Test func ttlChangedBetweenVNICAndTunnelIsFlagged() throws {
+        var c = CaptureScript()
+        let a = c.add(PacketBuilder.build(Inner.tcp(T.web01, T.web02, flags: ack, ttl: 64, id: 77)))
+        let b = c.tunnel(T.esxi01, T.esxi02, vni: T.web, Inner.tcp(T.web01, T.web02, flags: ack, ttl: 60, id: 77), after: 0.000_3)
+        let (_, findings) = c.replay()
+        #expect(findings.map(\.kind) == [.ttl], "\(findings.listing)")
+        let f = try #require(findings.first)
         #expect(f.frames == [a, b])
-        #expect(f.message.contains("TTL 64") && f.message.contains("TTL 60"))
+        #expect(f.message.contains("TTL 64") && f.message.contains("TTL 60") && f.message.contains("untunneled"))
     }
 
     /// The vNIC copy (to the router MAC, TTL 64) and the routed copy (from the router MAC, VNI app) with TTL 64.

@@ -58,12 +58,23 @@ import Testing
         #expect(c.replay().1.isEmpty)
     }
 
-    /// A capture of esxi-01's transmit side only: the answer could never be in it.
-    @Test func notJudgedWhenTheCaptureCannotSeeTheAnswer() {
+    /// A capture of esxi-01's transmit side only: the answer could never be in it. One info note, no warning.
+    @Test func onlyNotedWhenTheCaptureCannotSeeTheAnswer() throws {
         var c = CaptureScript()
-        c.tunnel(T.esxi01, T.esxi02, vni: T.web, Inner.tcp(T.web01, T.web02, flags: syn, id: 1))
+        let a = c.tunnel(T.esxi01, T.esxi02, vni: T.web, Inner.tcp(T.web01, T.web02, flags: syn, id: 1))
+        let b = c.tunnel(T.esxi01, T.esxi03, vni: T.web, Inner.tcp(T.web01, T.web03, flags: syn, id: 2))
         c.tunnel(T.esxi01, T.esxi02, vni: T.web, Inner.udp(T.web01, T.web02, sport: 53, dport: 5000), after: 3)
-        #expect(c.replay().1.isEmpty)
+        let findings = c.replay().1
+        #expect(findings.map(\.kind) == [.unanswered], "\(findings.listing)")
+        let f = try #require(findings.first)
+        #expect(f.severity == .info)
+        #expect(f.frames == [a, b])
+        #expect(f.message.contains("one direction only"))
+        // Declared as a capture of the whole underlay, the same silence is a fault.
+        var whole = ReferenceSwitchConfiguration()
+        whole.completeUnderlayView = true
+        let judged = c.replay(whole).1
+        #expect(judged.map(\.severity) == [.warning, .warning], "\(judged.listing)")
     }
 
     /// A request in the last moments of the capture may be answered after it ends.
