@@ -11,7 +11,9 @@ import Testing
 
     @Test func sampleInventoryLoads() throws {
         let inventory = try Inventory.load(paths: [Self.captures.appendingPathComponent("inventory.yaml").path])
-        #expect(inventory.teps.map(\.name) == ["esxi-01", "esxi-02", "esxi-03", "edge-01"])
+        #expect(inventory.teps.map(\.name) == ["esxi-01", "esxi-02", "esxi-03", "edge-01", "hv1", "hv2"])
+        #expect(inventory.tep(ip("172.20.11.100"))?.role == .edge)
+        #expect(inventory.segment(vni: 71680)?.kind == .transit)
         #expect(inventory.segment(vni: 71680)?.name == "transit")
         #expect(inventory.workload(mac: mac("00:50:56:aa:10:12"))?.tep == ip("172.20.11.52"))
         #expect(inventory.isRouterMAC(mac("02:50:56:56:44:52")))
