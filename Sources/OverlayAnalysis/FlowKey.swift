@@ -102,8 +102,50 @@ struct FlowLegState {
     var sourceEndpoint: Int32 = -1
     var ovn: OVNPortKeys?
     var fileMask: UInt64 = 0
+    var tunnelOverflowCounted = false
 
     var seen: Bool { packets > 0 }
+
+    /// Counts one packet; `newTunnel` when the leg rode this tunnel for the first time.
+    @inline(__always)
+    mutating func record(_ l: LevelFacts, tunnel: Int32, bytes: Int, ovn: OVNPortKeys?, frame: FrameInfo, at: FrameRef,
+                         maxEvidence: Int) -> (newTunnel: Bool, tunnelNotKept: Bool) {
+        if packets == 0 {
+            first = at
+            evidence.reserveCapacity(maxEvidence)
+            if l.hasSourceMAC {
+                sourceMAC = l.sourceMAC
+                if l.hasEthernet { destinationMAC = l.destinationMAC }
+            }
+            self.ovn = ovn
+        }
+        packets += 1
+        self.bytes += bytes
+        last = at
+        if evidence.count < maxEvidence { evidence.append(frame.number) }
+        if l.hasIP {
+            if !hasTTL {
+                hasTTL = true
+                ttlFirst = l.ttl
+            }
+            if l.ttl < ttlMin { ttlMin = l.ttl }
+            if l.ttl > ttlMax { ttlMax = l.ttl }
+        }
+        tcpFlags |= l.tcpFlags
+        fileMask |= 1 << UInt64(min(max(frame.fileIndex, 0), 63))
+        guard tunnel >= 0, !tunnels.contains(tunnel) else { return (false, false) }
+        if tunnels.insert(tunnel) { return (true, false) }
+        guard !tunnelOverflowCounted else { return (false, false) }
+        tunnelOverflowCounted = true
+        return (false, true)
+    }
+
+    /// The cached source endpoint, when this packet has the leg's cached tunnel and source MAC.
+    @inline(__always)
+    func cachedEndpoint(tunnel: Int32, _ l: LevelFacts) -> Int32 {
+        let mac = l.hasSourceMAC ? l.sourceMAC.rawValue : (l.arpSenderMAC?.rawValue ?? .max)
+        return cachedTunnel == tunnel && cachedSourceMAC == mac ? sourceEndpoint : -1
+    }
 }
 
 /// One flow record (one scope) while streaming.
@@ -125,6 +167,32 @@ struct FlowState {
         self.key = key
         self.addressA = addressA
         self.addressB = addressB
+    }
+
+    /// Counts one packet in `direction` (0 = A→B).
+    @inline(__always)
+    mutating func record(direction: Int, _ l: LevelFacts, tunnel: Int32, bytes: Int, ovn: OVNPortKeys?, frame: FrameInfo,
+                         at: FrameRef, maxEvidence: Int) -> (newTunnel: Bool, tunnelNotKept: Bool, cachedEndpoint: Int32) {
+        if l.isTCP, synDirection < 0, l.tcpFlags & TCPHeader.syn != 0, l.tcpFlags & TCPHeader.ack == 0 { synDirection = direction }
+        if direction == 0 {
+            let r = ab.record(l, tunnel: tunnel, bytes: bytes, ovn: ovn, frame: frame, at: at, maxEvidence: maxEvidence)
+            return (r.newTunnel, r.tunnelNotKept, ab.cachedEndpoint(tunnel: tunnel, l))
+        }
+        let r = ba.record(l, tunnel: tunnel, bytes: bytes, ovn: ovn, frame: frame, at: at, maxEvidence: maxEvidence)
+        return (r.newTunnel, r.tunnelNotKept, ba.cachedEndpoint(tunnel: tunnel, l))
+    }
+
+    /// Remembers the source endpoint of a leg for this tunnel and MAC.
+    mutating func cache(direction: Int, tunnel: Int32, sourceMAC: MACAddress, endpoint: Int32) {
+        if direction == 0 {
+            ab.cachedTunnel = tunnel
+            ab.cachedSourceMAC = sourceMAC.rawValue
+            ab.sourceEndpoint = endpoint
+        } else {
+            ba.cachedTunnel = tunnel
+            ba.cachedSourceMAC = sourceMAC.rawValue
+            ba.sourceEndpoint = endpoint
+        }
     }
 
     /// The initiator's direction: the SYN sender for TCP, else the direction of the first packet.

@@ -40,12 +40,13 @@ extension OverlayAnalyzer {
     }
 
     private func captureSummary(files: [String], warnings: [String]) -> CaptureSummary {
-        var perFile = packetsPerFile
+        let s = state
+        var perFile = s.packetsPerFile
         while perFile.count < files.count { perFile.append(0) }
-        let duration = firstTime.flatMap { f in lastTime.map { $0.seconds(since: f) } } ?? 0
-        return CaptureSummary(files: files, packetsPerFile: perFile, packets: packets, bytes: wireBytes, capturedBytes: capturedBytes,
-                              tunneledPackets: tunneledPackets, first: firstTime, last: lastTime, duration: duration,
-                              linkTypes: linkTypes, warnings: warnings)
+        let duration = s.firstTime.flatMap { f in s.lastTime.map { $0.seconds(since: f) } } ?? 0
+        return CaptureSummary(files: files, packetsPerFile: perFile, packets: s.packets, bytes: s.wireBytes, capturedBytes: s.capturedBytes,
+                              tunneledPackets: s.tunneledPackets, first: s.firstTime, last: s.lastTime, duration: duration,
+                              linkTypes: s.linkTypes, warnings: warnings)
     }
 
     private func encapsulations(_ bits: UInt8) -> [TunnelEncapsulation] {

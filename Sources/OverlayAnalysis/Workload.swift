@@ -81,6 +81,33 @@ struct EndpointState {
 
     init(key: EndpointKey) { self.key = key }
 
+    /// Counts one frame it sent from behind `tep`; returns the TEP it was behind before when it moved, else -1.
+    @inline(__always)
+    mutating func sent(_ bytes: Int, ttl: UInt8?, from tep: Int32, at: FrameRef) -> Int32 {
+        packetsSent += 1
+        bytesSent += bytes
+        if first.frame == 0 { first = at }
+        last = at
+        if let t = ttl {
+            if Self.isInitialTTL(t) { initialTTLFrames += 1 } else { otherTTLFrames += 1 }
+        }
+        guard self.tep != tep else { return -1 }
+        let previous = self.tep
+        self.tep = tep
+        _ = teps.insert(tep)
+        return previous
+    }
+
+    /// Keeps a move; returns false when the cap was reached (the move is counted only).
+    mutating func keep(_ move: WorkloadMove, limit: Int) -> Bool {
+        guard moves.count < limit else {
+            movesNotKept += 1
+            return false
+        }
+        moves.append(move)
+        return true
+    }
+
     /// The addresses it owns if it is not a router: what it sent from and announced; when it sent no IP
     /// frame, the one address frames were sent to (several would make it look like a next hop instead).
     var ownedIPs: [IPAddress] {
