@@ -55,6 +55,14 @@ struct FlowKey: Hashable {
         return k
     }
 
+    /// The table hash: one mixing round over the metadata and addresses.
+    @inline(__always)
+    func tableHash(_ k: KeyHasher) -> UInt64 {
+        let meta = UInt64(scope) | UInt64(kind) << 25 | UInt64(family) << 29 | UInt64(proto) << 32 | UInt64(portA) << 40
+            | UInt64(portB) << 56
+        return k.hash(meta ^ UInt64(portB) >> 8, aLow ^ (bLow << 32 | bLow >> 32), aHigh, bHigh)
+    }
+
     func hash(into h: inout Hasher) {
         h.combine(UInt64(scope) << 32 | UInt64(kind) << 24 | UInt64(proto) << 16 | UInt64(family) << 8)
         h.combine(UInt64(portA) << 16 | UInt64(portB))
@@ -94,8 +102,9 @@ struct FlowLegState {
     var ttlMax: UInt8 = 0
     var hasTTL = false
     var tcpFlags: UInt16 = 0
-    /// Distinct tunnels (TEP pairs) the leg rode.
+    /// Distinct tunnels (TEP pairs) the leg rode, and the last one (the hint for the next packet).
     var tunnels = SmallIndexSet()
+    var lastTunnel: Int32 = -1
     /// Learning cache: while the leg stays on this tunnel with this source MAC, the endpoint tables need no lookup.
     var cachedTunnel: Int32 = -2
     var cachedSourceMAC: UInt64 = .max
@@ -133,7 +142,9 @@ struct FlowLegState {
         }
         tcpFlags |= l.tcpFlags
         fileMask |= 1 << UInt64(min(max(frame.fileIndex, 0), 63))
-        guard tunnel >= 0, !tunnels.contains(tunnel) else { return (false, false) }
+        guard tunnel >= 0, tunnel != lastTunnel else { return (false, false) }
+        lastTunnel = tunnel
+        guard !tunnels.contains(tunnel) else { return (false, false) }
         if tunnels.insert(tunnel) { return (true, false) }
         guard !tunnelOverflowCounted else { return (false, false) }
         tunnelOverflowCounted = true
@@ -181,6 +192,9 @@ struct FlowState {
         let r = ba.record(l, tunnel: tunnel, bytes: bytes, ovn: ovn, frame: frame, at: at, maxEvidence: maxEvidence)
         return (r.newTunnel, r.tunnelNotKept, ba.cachedEndpoint(tunnel: tunnel, l))
     }
+
+    @inline(__always)
+    func lastTunnel(_ direction: Int) -> Int32 { direction == 0 ? ab.lastTunnel : ba.lastTunnel }
 
     /// Remembers the source endpoint of a leg for this tunnel and MAC.
     mutating func cache(direction: Int, tunnel: Int32, sourceMAC: MACAddress, endpoint: Int32) {

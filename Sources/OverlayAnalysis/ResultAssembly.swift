@@ -9,6 +9,7 @@ extension OverlayAnalyzer {
     public func finish(files: [String], warnings: [String]) -> AnalysisResult {
         if let r = finishedResult { return r }
         let findings = reference.finish()
+        state.foldLegsIntoEndpoints()
         let names = Names(inventory)
         let model = TopologyModel.build(self)
         let groups = groupFlows(model)

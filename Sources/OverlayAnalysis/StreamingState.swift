@@ -22,13 +22,16 @@ struct StreamingState {
     // Tables: a dictionary from key to index, and the records in an array.
     var tepIndex: [IPAddress: Int32] = [:]
     var teps: [TEPState] = []
-    var tunnelIndex: [TunnelKey: Int32] = [:]
+    var tunnelIndex = IndexTable()
     var tunnels: [TunnelState] = []
     var segmentIndex: [UInt32: Int32] = [:]
     var segments: [SegmentState] = []
     var endpointIndex: [EndpointKey: Int32] = [:]
     var endpoints: [EndpointState] = []
-    var flowIndex: [FlowKey: Int32] = [:]
+    /// Each endpoint's current TEP (switch learning), apart from the records so the per-packet check stays in cache.
+    var endpointTEP: [Int32] = []
+    var flowIndex = IndexTable(capacity: 4096)
+    let keyHasher = KeyHasher()
     var flows: [FlowState] = []
     var bfdIndex: [BFDKey: Int32] = [:]
     var bfdSessions: [BFDSessionState] = []
@@ -45,6 +48,16 @@ struct StreamingState {
         self.snatRules = inventory.edges.flatMap(\.snat)
     }
 
+    /// A tunnel header with the level that carries it, not yet counted (the innermost one waits for the flow
+    /// lookup, whose leg usually knows the tunnel's index already).
+    struct PendingTunnel {
+        var carrier: LevelFacts
+        var vni: UInt32
+        var encapsulation: TunnelEncapsulation
+        var geneve: GeneveHeader?
+        var oam: Bool { geneve?.oam ?? false }
+    }
+
     /// Applies one decoded frame (capture order).
     mutating func ingest(frame: FrameInfo, packet: DecodedPacket) {
         let at = FrameRef(frame: frame.number, time: frame.timestamp)
@@ -54,50 +67,56 @@ struct StreamingState {
         }
 
         // One pass over the layers: each tunnel header closes a level; the last level is the inner frame.
+        // Outer tunnels of a nested stack are counted at once; the innermost waits for the flow.
         var level = LevelFacts()
-        var carrier = LevelFacts()
-        var tunnel: Int32 = -1
-        var tunneled = false
-        var vni: UInt32 = 0
-        var oam = false
-        for layer in packet.layers {
-            switch layer {
-            case .geneve(let g):
-                // A nested header that does not look like Geneve is payload that happened to use the port.
-                if tunneled && !Self.plausible(g) { return noteFlow(level, tunneled: true, tunnel: tunnel, vni: vni, packet: packet, frame: frame, at: at) }
-                tunneled = true
-                vni = g.vni
-                oam = g.oam
-                tunnel = noteTunnel(level, vni: vni, encapsulation: .geneve, geneve: g, packet: packet, frame: frame, at: at)
-                carrier = level
+        var pending: PendingTunnel?
+        packet.layers.withUnsafeBufferPointer { layers in
+            for i in 0..<layers.count {
+                var geneve: GeneveHeader?
+                var vxlan: VXLANHeader?
+                level.absorb(layers[i], geneve: &geneve, vxlan: &vxlan)
+                let header: PendingTunnel
+                if let g = geneve {
+                    header = PendingTunnel(carrier: level, vni: g.vni, encapsulation: .geneve, geneve: g)
+                } else if let v = vxlan {
+                    header = PendingTunnel(carrier: level, vni: v.vni, encapsulation: .vxlan, geneve: nil)
+                } else {
+                    continue
+                }
+                if let outer = pending {
+                    // A nested header that does not look like a tunnel is payload that happened to use the port.
+                    guard geneve.map(Self.plausible) ?? vxlan.map(Self.plausible) ?? false else { return }
+                    _ = noteTunnel(outer, hint: -1, packet: packet, frame: frame, at: at)
+                }
+                pending = header
                 level = LevelFacts()
-            case .vxlan(let v):
-                if tunneled && !Self.plausible(v) { return noteFlow(level, tunneled: true, tunnel: tunnel, vni: vni, packet: packet, frame: frame, at: at) }
-                tunneled = true
-                vni = v.vni
-                oam = false
-                tunnel = noteTunnel(level, vni: vni, encapsulation: .vxlan, geneve: nil, packet: packet, frame: frame, at: at)
-                carrier = level
-                level = LevelFacts()
-            default:
-                level.absorb(layer)
             }
         }
-        if tunneled { tunneledPackets += 1 }
+        guard let tunnel = pending else {
+            if let bfd = level.bfd { return noteBFD(bfd, sender: level, tunneled: false, vni: 0, at: at) }
+            return noteFlow(level, tunnel: nil, packet: packet, frame: frame, at: at)
+        }
+        tunneledPackets += 1
+        // BFD and OAM (control) packets are tunnel health, not workload traffic.
         if let bfd = level.bfd {
-            noteBFD(bfd, level: level, carrier: carrier, tunneled: tunneled, vni: vni, at: at)
+            _ = noteTunnel(tunnel, hint: -1, packet: packet, frame: frame, at: at)
+            return noteBFD(bfd, sender: tunnel.carrier, tunneled: true, vni: tunnel.vni, at: at)
+        }
+        if tunnel.oam {
+            _ = noteTunnel(tunnel, hint: -1, packet: packet, frame: frame, at: at)
             return
         }
-        // OAM (control) packets are tunnel health, not workload traffic: counted on the tunnel only.
-        if tunneled && oam { return }
-        noteFlow(level, tunneled: tunneled, tunnel: tunnel, vni: vni, packet: packet, frame: frame, at: at)
+        noteFlow(level, tunnel: tunnel, packet: packet, frame: frame, at: at)
     }
 
     /// Whether a tunnel header found inside a tunnel is one (rather than inner UDP to port 6081/4789 whose
     /// payload is something else): version 0, no reserved flags, a protocol type a TEP delivers.
     static func plausible(_ g: GeneveHeader) -> Bool {
-        g.version == 0 && g.reservedFlags == 0 && g.reserved == 0
-            && [EtherType.transparentEthernet, .ipv4, .ipv6, .arp].contains(g.protocolType)
+        guard g.version == 0 && g.reservedFlags == 0 && g.reserved == 0 else { return false }
+        switch g.protocolType {
+        case .transparentEthernet, .ipv4, .ipv6, .arp: return true
+        default: return false
+        }
     }
 
     /// VXLAN: the I flag set and the reserved byte after the VNI zero.
@@ -124,14 +143,17 @@ struct StreamingState {
     // MARK: tunnels and TEPs
 
     /// Counts one tunnel header on the TEP pair of the level that carries it; returns the tunnel index or -1.
-    private mutating func noteTunnel(_ outer: LevelFacts, vni: UInt32, encapsulation: TunnelEncapsulation, geneve: GeneveHeader?,
-                                     packet: DecodedPacket, frame: FrameInfo, at: FrameRef) -> Int32 {
+    /// `hint` is the tunnel the flow leg rode last time: when its key matches, no table lookup is needed.
+    private mutating func noteTunnel(_ p: PendingTunnel, hint: Int32, packet: DecodedPacket, frame: FrameInfo, at: FrameRef) -> Int32 {
+        let outer = p.carrier
         guard outer.hasIP else { return -1 }
-        let key = TunnelKey(source: outer.sourceIP, destination: outer.destinationIP, vni: vni, encapsulation: encapsulation)
+        let key = TunnelKey(source: outer.sourceIP, destination: outer.destinationIP, vni: p.vni, encapsulation: p.encapsulation)
         let t: Int32
-        if key == lastTunnelKey {
+        if hint >= 0 && tunnels[Int(hint)].key == key {
+            t = hint
+        } else if key == lastTunnelKey {
             t = lastTunnel
-        } else if let i = tunnelIndex[key] {
+        } else if let i = tunnelIndex.find(key.tableHash(keyHasher), { tunnels[Int($0)].key == key }) {
             t = i
         } else {
             t = createTunnel(key, at: at)
@@ -142,14 +164,13 @@ struct StreamingState {
         }
         lastTunnelKey = key
         lastTunnel = t
-        let options = geneve.map { g in g.optionIndices.isEmpty ? packet.geneveOptions[0..<0] : packet.options(of: g) }
-        let notKept = tunnels[Int(t)].record(outer, geneve: geneve, options: options, wireLength: frame.wireLength, at: at,
-                                             configuration: configuration)
-        limits.optionKindsNotKept += notKept
-        let record = tunnels[Int(t)]
-        teps[Int(record.sourceTEP)].sent(frame.wireLength, at: at, mac: outer.hasSourceMAC ? outer.sourceMAC : nil)
-        teps[Int(record.destinationTEP)].received(frame.wireLength, at: at)
-        segments[Int(record.segment)].count(frame.wireLength, at: at)
+        let ti = Int(t)
+        let options = p.geneve.map { g in g.optionIndices.isEmpty ? packet.geneveOptions[0..<0] : packet.options(of: g) }
+        limits.optionKindsNotKept += tunnels[ti].record(outer, geneve: p.geneve, options: options, wireLength: frame.wireLength,
+                                                        at: at, configuration: configuration)
+        teps[Int(tunnels[ti].sourceTEP)].sent(frame.wireLength, at: at, mac: outer.hasSourceMAC ? outer.sourceMAC : nil)
+        teps[Int(tunnels[ti].destinationTEP)].received(frame.wireLength, at: at)
+        segments[Int(tunnels[ti].segment)].count(frame.wireLength, at: at)
         return t
     }
 
@@ -165,7 +186,7 @@ struct StreamingState {
         segments[Int(g)].encapsulations |= bit
         let t = Int32(tunnels.count)
         tunnels.append(TunnelState(key: key, sourceTEP: s, destinationTEP: d, segment: g))
-        tunnelIndex[key] = t
+        tunnelIndex.insert(key.tableHash(keyHasher), index: t) { tunnels[Int($0)].key.tableHash(keyHasher) }
         return t
     }
 
@@ -235,21 +256,24 @@ struct StreamingState {
         return nil
     }
 
-    private mutating func noteFlow(_ l: LevelFacts, tunneled: Bool, tunnel: Int32, vni: UInt32, packet: DecodedPacket,
-                                   frame: FrameInfo, at: FrameRef) {
-        if tunneled && tunnel < 0 { return }
-        let scope = tunneled ? vni : FlowKey.scope(vlan: l.vlan == FlowKey.noVLAN ? nil : l.vlan)
-        guard let (key, direction, a, b) = flowKey(l, scope: scope) else { return }
+    private mutating func noteFlow(_ l: LevelFacts, tunnel pending: PendingTunnel?, packet: DecodedPacket, frame: FrameInfo,
+                                   at: FrameRef) {
+        let scope = pending?.vni ?? FlowKey.scope(vlan: l.vlan == FlowKey.noVLAN ? nil : l.vlan)
+        guard let (key, direction, a, b) = flowKey(l, scope: scope) else {
+            if let p = pending { _ = noteTunnel(p, hint: -1, packet: packet, frame: frame, at: at) }
+            return
+        }
         var f = -1
-        if let i = flowIndex[key] {
+        let hash = key.tableHash(keyHasher)
+        if let i = flowIndex.find(hash, { flows[Int($0)].key == key }) {
             f = Int(i)
         } else if flows.count < configuration.maxFlows {
             f = flows.count
             var state = FlowState(key: key, addressA: a, addressB: b)
             state.firstDirection = direction
-            state.encapsulation = tunneled ? tunnels[Int(tunnel)].encapsulation : nil
+            state.encapsulation = pending?.encapsulation
             flows.append(state)
-            flowIndex[key] = Int32(f)
+            flowIndex.insert(hash, index: Int32(f)) { flows[Int($0)].key.tableHash(keyHasher) }
             switch key.flowKind {
             case .tcp, .udp, .icmp, .icmpv6: correlateNewFlow(f, direction: direction, at: at)
             default: break
@@ -257,6 +281,11 @@ struct StreamingState {
         } else {
             limits.packetsInUntrackedFlows += 1
             markedFull("flows", at, in: &limits)
+        }
+        var tunnel: Int32 = -1
+        if let p = pending {
+            tunnel = noteTunnel(p, hint: f >= 0 ? flows[f].lastTunnel(direction) : -1, packet: packet, frame: frame, at: at)
+            guard tunnel >= 0 else { return }
         }
         var cachedEndpoint: Int32 = -1
         if f >= 0 {
@@ -267,7 +296,9 @@ struct StreamingState {
             if r.tunnelNotKept { limits.legTunnelsNotKept += 1 }
             cachedEndpoint = r.cachedEndpoint
         }
-        if tunneled { learn(l, tunnel: tunnel, vni: vni, flow: f, direction: direction, cached: cachedEndpoint, frame: frame, at: at) }
+        if let p = pending {
+            learn(l, tunnel: tunnel, vni: p.vni, flow: f, direction: direction, cached: cachedEndpoint, frame: frame, at: at)
+        }
     }
 
     // MARK: endpoint learning
@@ -302,8 +333,18 @@ struct StreamingState {
             noteDestination(l, vni: vni, tunnel: tunnel, at: at)
             if flow >= 0 { flows[flow].cache(direction: direction, tunnel: tunnel, sourceMAC: sourceMAC, endpoint: e) }
         }
+        // Per packet only the (small, cache-resident) current-TEP array is touched; the endpoint's counters are
+        // folded in from its flow legs at the end, except for packets of flows the table could not track.
         let sourceTEP = tunnels[Int(tunnel)].sourceTEP
-        let previous = endpoints[Int(e)].sent(frame.wireLength, ttl: l.hasIP ? l.ttl : nil, from: sourceTEP, at: at)
+        let ei = Int(e)
+        if flow < 0 {
+            let innerBytes = l.startOffset >= 0 ? max(0, frame.wireLength - l.startOffset) : frame.wireLength
+            endpoints[ei].count(innerBytes, ttl: l.hasIP ? l.ttl : nil, at: at)
+        }
+        guard endpointTEP[ei] != sourceTEP else { return }
+        let previous = endpointTEP[ei]
+        endpointTEP[ei] = sourceTEP
+        endpoints[ei].learned(behind: sourceTEP, at: at)
         if previous >= 0 {
             let move = WorkloadMove(at: at, from: teps[Int(previous)].ip, to: teps[Int(sourceTEP)].ip, fromName: nil, toName: nil)
             if !endpoints[Int(e)].keep(move, limit: configuration.maxMovesPerEndpoint) { limits.movesNotKept += 1 }
@@ -356,16 +397,17 @@ struct StreamingState {
         }
         let i = Int32(endpoints.count)
         endpoints.append(EndpointState(key: key))
+        endpointTEP.append(-1)
         endpointIndex[key] = i
         return i
     }
 
     // MARK: BFD
 
-    private mutating func noteBFD(_ bfd: BFDControl, level: LevelFacts, carrier: LevelFacts, tunneled: Bool, vni: UInt32, at: FrameRef) {
-        let ends = tunneled ? carrier : level
-        guard ends.hasIP else { return }
-        let s = ends.sourceIP, d = ends.destinationIP
+    /// `sender`: the level whose addresses name the two ends (the carrier of a tunneled session).
+    private mutating func noteBFD(_ bfd: BFDControl, sender: LevelFacts, tunneled: Bool, vni: UInt32, at: FrameRef) {
+        guard sender.hasIP else { return }
+        let s = sender.sourceIP, d = sender.destinationIP
         let key = BFDKey(a: min(s, d), b: max(s, d), tunneled: tunneled)
         let i: Int
         if let existing = bfdIndex[key] {
@@ -420,5 +462,15 @@ struct StreamingState {
         let covering = snatRules.filter { $0.from.contains(inside) }
         if covering.isEmpty { return true }
         return covering.contains { $0.to == outside } || inside == outside
+    }
+
+    /// Adds each flow leg's counters (packets, bytes, first/last, TTL kind) to the endpoint that sent it.
+    /// Called once, at the end of the capture.
+    mutating func foldLegsIntoEndpoints() {
+        for f in flows.indices {
+            for leg in [flows[f].ab, flows[f].ba] where leg.seen && leg.sourceEndpoint >= 0 {
+                endpoints[Int(leg.sourceEndpoint)].fold(leg)
+            }
+        }
     }
 }

@@ -54,6 +54,12 @@ struct TunnelKey: Hashable {
     var vni: UInt32
     var encapsulation: TunnelEncapsulation
 
+    @inline(__always)
+    func tableHash(_ k: KeyHasher) -> UInt64 {
+        let (sh, sl) = source.words, (dh, dl) = destination.words
+        return k.hash(UInt64(vni) << 8 | UInt64(source.family) << 2 | (encapsulation == .geneve ? 1 : 2), sl << 32 ^ dl, sh, dh)
+    }
+
     /// Three words for IPv4 TEPs (the common case), five for IPv6.
     func hash(into h: inout Hasher) {
         let (sh, sl) = source.words, (dh, dl) = destination.words

@@ -26,6 +26,7 @@ public struct Workload: Sendable {
     /// Every TEP it was learned behind.
     public var teps: [IPAddress]
     public var packetsSent: Int
+    /// Bytes of the inner frames it sent.
     public var bytesSent: Int
     public var first: FrameRef
     public var last: FrameRef
@@ -57,14 +58,18 @@ struct EndpointKey: Hashable {
 /// addresses are kept apart by how they were seen.
 struct EndpointState {
     let key: EndpointKey
+    // Touched for every frame it sends: kept together at the front.
     /// Current TEP index (switch learning from frames it sends), -1 until it sends one.
     var tep: Int32 = -1
+    var packetsSent = 0, bytesSent = 0
+    var last = FrameRef.none
+    /// IP frames it sent whose TTL looks like an initial value (64, 128, 255, 1, 32), and others (routed).
+    var initialTTLFrames = 0
+    var otherTTLFrames = 0
+    var first = FrameRef.none
     /// TEP of frames addressed to it, for endpoints that never send.
     var destinationTEP: Int32 = -1
     var teps = SmallIndexSet()
-    var packetsSent = 0, bytesSent = 0
-    var first = FrameRef.none
-    var last = FrameRef.none
     /// Sources of IP frames it sent.
     var sourcedIPs = BoundedList<IPAddress>()
     /// Destinations of IP frames addressed to it.
@@ -73,29 +78,39 @@ struct EndpointState {
     var announcedIPs = BoundedList<IPAddress>()
     var moves: [WorkloadMove] = []
     var movesNotKept = 0
-    /// IP frames it sent whose TTL looks like an initial value (64, 128, 255, 1, 32), and others (routed).
-    var initialTTLFrames = 0
-    var otherTTLFrames = 0
     /// Frames in which it was the source, for router evidence.
     var firstSourceFrame = 0
 
     init(key: EndpointKey) { self.key = key }
 
-    /// Counts one frame it sent from behind `tep`; returns the TEP it was behind before when it moved, else -1.
-    @inline(__always)
-    mutating func sent(_ bytes: Int, ttl: UInt8?, from tep: Int32, at: FrameRef) -> Int32 {
+    /// Counts one frame it sent (only for frames whose flow is not tracked; tracked flows are folded in at the end).
+    mutating func count(_ bytes: Int, ttl: UInt8?, at: FrameRef) {
         packetsSent += 1
         bytesSent += bytes
-        if first.frame == 0 { first = at }
-        last = at
+        if first.frame == 0 || at.frame < first.frame { first = at }
+        if at.frame > last.frame { last = at }
         if let t = ttl {
             if Self.isInitialTTL(t) { initialTTLFrames += 1 } else { otherTTLFrames += 1 }
         }
-        guard self.tep != tep else { return -1 }
-        let previous = self.tep
+    }
+
+    /// Seen behind `tep` (a new TEP for it).
+    mutating func learned(behind tep: Int32, at: FrameRef) {
         self.tep = tep
         _ = teps.insert(tep)
-        return previous
+        if first.frame == 0 || at.frame < first.frame { first = at }
+    }
+
+    /// Adds the counters of a flow leg it sent.
+    mutating func fold(_ leg: FlowLegState) {
+        packetsSent += leg.packets
+        bytesSent += leg.bytes
+        if first.frame == 0 || leg.first.frame < first.frame { first = leg.first }
+        if leg.last.frame > last.frame { last = leg.last }
+        if leg.hasTTL {
+            let initial = Self.isInitialTTL(leg.ttlFirst) || Self.isInitialTTL(leg.ttlMin) || Self.isInitialTTL(leg.ttlMax)
+            if initial { initialTTLFrames += leg.packets } else { otherTTLFrames += leg.packets }
+        }
     }
 
     /// Keeps a move; returns false when the cap was reached (the move is counted only).
