@@ -8,8 +8,8 @@ struct LevelFacts {
     var hasEthernet = false
     /// Link-layer source known (Ethernet, or a Linux cooked header's address).
     var hasSourceMAC = false
-    var sourceMAC = MACAddress.zero
-    var destinationMAC = MACAddress.zero
+    var sourceMAC = MACAddress(rawValue: 0)
+    var destinationMAC = MACAddress(rawValue: 0)
     var etherType: UInt16 = 0
     var vlan: UInt16 = FlowKey.noVLAN
 

@@ -317,7 +317,7 @@ struct StreamingState {
             return
         }
         if l.hasARP || l.ndTarget != nil { announce(l, vni: vni, sourceMAC: sourceMAC, at: at) }
-        guard !sourceMAC.isMulticast, sourceMAC != .zero else { return }
+        guard !sourceMAC.isMulticast, sourceMAC.rawValue != 0 else { return }
 
         var e = cached
         if e < 0 {
@@ -353,7 +353,7 @@ struct StreamingState {
 
     /// The destination MAC of a unicast frame owns the destination IP unless it is a router (decided at the end).
     private mutating func noteDestination(_ l: LevelFacts, vni: UInt32, tunnel: Int32, at: FrameRef) {
-        guard l.hasEthernet, !l.destinationMAC.isMulticast, l.destinationMAC != .zero else { return }
+        guard l.hasEthernet, !l.destinationMAC.isMulticast, l.destinationMAC.rawValue != 0 else { return }
         guard let d = endpoint(EndpointKey(vni: vni, mac: l.destinationMAC), at: at) else {
             limits.packetsWithUntrackedEndpoint += 1
             return
@@ -379,7 +379,7 @@ struct StreamingState {
             claimed = l.sourceIP
             if let m = l.ndLinkAddress { owner = m }
         }
-        guard let ip = claimed, !owner.isMulticast, owner != .zero else { return }
+        guard let ip = claimed, !owner.isMulticast, owner.rawValue != 0 else { return }
         guard let e = endpoint(EndpointKey(vni: vni, mac: owner), at: at) else {
             limits.packetsWithUntrackedEndpoint += 1
             return
