@@ -5,16 +5,22 @@ import Darwin
 #endif
 
 /// Where a capture writer puts its bytes: a growing in-memory buffer, or a file written in large chunks
-/// (one `fwrite` per ~1 MiB, never one per packet).
+/// (one `fwrite` per ~1 MiB, never one per packet). Writers fill the buffer in place (`write(_:_:)`) and
+/// call `flushIfFull()` between records.
 final class CaptureOutput {
-    private(set) var buffer: [UInt8] = []
+    private var storage: UnsafeMutableRawPointer
+    private var capacity: Int
+    private(set) var count = 0
     private var file: UnsafeMutablePointer<FILE>?
     private let flushThreshold: Int
-    private(set) var path: String?
+    let path: String?
 
+    /// In memory; `bytes` holds everything written.
     init() {
+        capacity = 64 * 1024
+        storage = .allocate(byteCount: capacity, alignment: 16)
         flushThreshold = Int.max
-        buffer.reserveCapacity(64 * 1024)
+        path = nil
     }
 
     init(path: String, bufferSize: Int = 1 << 20) throws(CaptureWriteError) {
@@ -22,36 +28,69 @@ final class CaptureOutput {
         file = f
         self.path = path
         flushThreshold = max(4096, bufferSize)
-        buffer.reserveCapacity(flushThreshold + 65_536)
+        capacity = flushThreshold + 128 * 1024
+        storage = .allocate(byteCount: capacity, alignment: 16)
     }
 
-    deinit { try? close() }
+    deinit {
+        try? close()
+        storage.deallocate()
+    }
 
-    @inline(__always) func append(_ bytes: UnsafeRawBufferPointer) { buffer.append(contentsOf: bytes) }
-    @inline(__always) func append(_ bytes: [UInt8]) { buffer.append(contentsOf: bytes) }
+    /// The bytes not yet flushed (for an in-memory output: all of them).
+    var bytes: [UInt8] { Array(UnsafeRawBufferPointer(start: storage, count: count)) }
 
-    /// Lets a writer fill the buffer directly; flushes afterwards when the chunk is full.
-    @inline(__always) func withBuffer<R>(_ body: (inout [UInt8]) -> R) throws(CaptureWriteError) -> R {
-        let r = body(&buffer)
-        if buffer.count >= flushThreshold { try flush() }
-        return r
+    /// Lets `body` fill the next `n` bytes in place.
+    @inline(__always)
+    func write(_ n: Int, _ body: (UnsafeMutableRawPointer) -> Void) {
+        if count + n > capacity { grow(to: count + n) }
+        body(storage + count)
+        count += n
+    }
+
+    func append(_ bytes: [UInt8]) {
+        write(bytes.count) { p in bytes.withUnsafeBytes { p.copyMemory(from: $0.baseAddress!, byteCount: $0.count) } }
+    }
+
+    private func grow(to needed: Int) {
+        var newCapacity = capacity
+        while newCapacity < needed { newCapacity *= 2 }
+        let bigger = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 16)
+        bigger.copyMemory(from: storage, byteCount: count)
+        storage.deallocate()
+        storage = bigger
+        capacity = newCapacity
+    }
+
+    @inline(__always)
+    func flushIfFull() throws(CaptureWriteError) {
+        if count >= flushThreshold { try flush() }
     }
 
     func flush() throws(CaptureWriteError) {
-        guard let f = file, !buffer.isEmpty else { return }
-        let written = buffer.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, f) }
-        guard written == buffer.count else {
-            throw CaptureWriteError(path: path ?? "", reason: "short write (\(written) of \(buffer.count) bytes)")
+        guard let f = file, count > 0 else { return }
+        let written = fwrite(storage, 1, count, f)
+        guard written == count else {
+            throw CaptureWriteError(path: path ?? "", reason: "short write (\(written) of \(count) bytes, errno \(errno))")
         }
-        buffer.removeAll(keepingCapacity: true)
+        count = 0
     }
 
     func close() throws(CaptureWriteError) {
         guard let f = file else { return }
-        defer { file = nil }
-        try flush()
-        guard fclose(f) == 0 else { throw CaptureWriteError(path: path ?? "", reason: "close failed (errno \(errno))") }
+        file = nil
+        let written = count == 0 ? 0 : fwrite(storage, 1, count, f)
+        let flushed = written == count
+        count = 0
+        let closed = fclose(f) == 0
+        guard flushed, closed else { throw CaptureWriteError(path: path ?? "", reason: "write or close failed (errno \(errno))") }
     }
+}
+
+extension UnsafeMutableRawPointer {
+    @inline(__always) func storeLE32(_ v: UInt32, at offset: Int) { storeBytes(of: v.littleEndian, toByteOffset: offset, as: UInt32.self) }
+    @inline(__always) func storeBE16(_ v: UInt16, at offset: Int) { storeBytes(of: v.bigEndian, toByteOffset: offset, as: UInt16.self) }
+    @inline(__always) func storeBE32(_ v: UInt32, at offset: Int) { storeBytes(of: v.bigEndian, toByteOffset: offset, as: UInt32.self) }
 }
 
 public struct CaptureWriteError: Error, Hashable, Sendable, CustomStringConvertible {

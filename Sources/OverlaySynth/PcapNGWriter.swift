@@ -30,7 +30,7 @@ public final class PcapNGWriter {
         writeHeaderBlocks()
     }
 
-    public var bytes: [UInt8] { output.buffer }
+    public var bytes: [UInt8] { output.bytes }
 
     private static func block(type: UInt32, body: [UInt8]) -> [UInt8] {
         var b: [UInt8] = []
@@ -82,20 +82,23 @@ public final class PcapNGWriter {
         let wire = max(wireLength ?? bytes.count, captured)
         let ns = UInt64(bitPattern: timestamp.totalNanoseconds)
         let padded = (captured + 3) / 4 * 4
-        try output.withBuffer { buf in
+        output.write(32 + padded) { p in
             let total = UInt32(32 + padded)
-            buf.appendLE32(6)
-            buf.appendLE32(total)
-            buf.appendLE32(UInt32(interface))
-            buf.appendLE32(UInt32(truncatingIfNeeded: ns >> 32))
-            buf.appendLE32(UInt32(truncatingIfNeeded: ns))
-            buf.appendLE32(UInt32(captured))
-            buf.appendLE32(UInt32(truncatingIfNeeded: wire))
-            buf.append(contentsOf: bytes[0..<captured])
-            buf.append(contentsOf: repeatElement(0, count: padded - captured))
-            buf.appendLE32(total)
+            p.storeLE32(6, at: 0)
+            p.storeLE32(total, at: 4)
+            p.storeLE32(UInt32(interface), at: 8)
+            p.storeLE32(UInt32(truncatingIfNeeded: ns >> 32), at: 12)
+            p.storeLE32(UInt32(truncatingIfNeeded: ns), at: 16)
+            p.storeLE32(UInt32(captured), at: 20)
+            p.storeLE32(UInt32(truncatingIfNeeded: wire), at: 24)
+            bytes.withUnsafeBytes { b in
+                if captured > 0, let base = b.baseAddress { (p + 28).copyMemory(from: base, byteCount: captured) }
+            }
+            (p + 28 + captured).initializeMemory(as: UInt8.self, repeating: 0, count: padded - captured)
+            p.storeLE32(total, at: 28 + padded)
         }
         recordCount += 1
+        try output.flushIfFull()
     }
 
     public func write(_ frame: SynthFrame) throws(CaptureWriteError) {

@@ -44,36 +44,35 @@ public final class PcapWriter {
     }
 
     /// The file so far (in-memory writers hold all of it; file writers only the unflushed tail).
-    public var bytes: [UInt8] { output.buffer }
+    public var bytes: [UInt8] { output.bytes }
 
     /// Writes one record; bytes beyond the snaplen are cut (the wire length still says how long it was).
     public func write(_ bytes: UnsafeRawBufferPointer, timestamp: Timestamp, wireLength: Int? = nil) throws(CaptureWriteError) {
-        let captured = min(bytes.count, snaplen)
-        try appendRecord(captured: captured, wireLength: wireLength ?? bytes.count, timestamp: timestamp) {
-            $0.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[0..<captured]))
-        }
+        appendRecord(bytes, timestamp: timestamp, wireLength: wireLength)
+        try output.flushIfFull()
     }
 
     public func write(_ bytes: [UInt8], timestamp: Timestamp, wireLength: Int? = nil) throws(CaptureWriteError) {
-        let captured = min(bytes.count, snaplen)
-        try appendRecord(captured: captured, wireLength: wireLength ?? bytes.count, timestamp: timestamp) {
-            $0.append(contentsOf: bytes[0..<captured])
-        }
+        bytes.withUnsafeBytes { appendRecord($0, timestamp: timestamp, wireLength: wireLength) }
+        try output.flushIfFull()
     }
 
-    @inline(__always)
-    private func appendRecord(captured: Int, wireLength: Int, timestamp: Timestamp,
-                              data: (inout [UInt8]) -> Void) throws(CaptureWriteError) {
+    private func appendRecord(_ bytes: UnsafeRawBufferPointer, timestamp: Timestamp, wireLength: Int?) {
+        let captured = min(bytes.count, snaplen)
         let fraction = precision == .microseconds ? timestamp.nanoseconds / 1000 : timestamp.nanoseconds
-        try output.withBuffer { buf in
-            buf.appendLE32(UInt32(truncatingIfNeeded: timestamp.seconds))
-            buf.appendLE32(fraction)
-            buf.appendLE32(UInt32(captured))
-            buf.appendLE32(UInt32(truncatingIfNeeded: max(wireLength, captured)))
-            data(&buf)
+        let wire = max(wireLength ?? bytes.count, captured)
+        output.write(Self.recordHeaderSize + captured) { p in
+            p.storeLE32(UInt32(truncatingIfNeeded: timestamp.seconds), at: 0)
+            p.storeLE32(fraction, at: 4)
+            p.storeLE32(UInt32(captured), at: 8)
+            p.storeLE32(UInt32(truncatingIfNeeded: wire), at: 12)
+            if captured > 0, let base = bytes.baseAddress { (p + Self.recordHeaderSize).copyMemory(from: base, byteCount: captured) }
         }
         recordCount += 1
     }
+
+    static let fileHeaderSize = 24
+    static let recordHeaderSize = 16
 
     public func write(_ frame: SynthFrame) throws(CaptureWriteError) {
         try write(frame.bytes, timestamp: frame.timestamp, wireLength: frame.wireLength)

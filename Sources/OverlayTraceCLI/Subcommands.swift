@@ -6,6 +6,7 @@ extension OverlayTraceCommand {
         DecodeCommand.self,
         LiveCommand.self,
         InterfacesCommand.self,
+        SynthCommand.self,
 
     ]
 }
