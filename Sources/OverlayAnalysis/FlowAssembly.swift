@@ -114,6 +114,11 @@ extension OverlayAnalyzer {
                 out.append("routed on the source host: the segment of \(s) is not in the capture")
             }
         }
+        for l in g.tunneledLegs where model.isRouter(l.state.destinationMAC) {
+            if let d = l.destination, !model.isExternal(d, inventory: inventory) {
+                out.append("routed again at the far end: the last hop to \(d) happens inside the receiving host and is not on the underlay")
+            }
+        }
         if flow.flowClass == .northSouth && g.uplinkLegs.isEmpty {
             out.append("the uplink leg is not in the capture: capture the edge uplink to see the translated addresses")
         }

@@ -62,16 +62,17 @@ struct PathBuilder {
         if let mac = destinationMAC, mac.isMulticast {
             hops.append(PathHop(kind: .broadcast, text: broadcastText(l, mac), ip: l.destination, mac: mac, frames: frames))
         } else if model.isRouter(destinationMAC) || (destinationMAC == nil && l.destination.map { model.isExternal($0, inventory: inventory) } == true) {
-            let outbound = l.destination.map { model.isExternal($0, inventory: inventory) } ?? false || model.transit[vni] != nil
-            if outbound || (uplink != nil && !inbound) {
+            let external = l.destination.map { model.isExternal($0, inventory: inventory) } ?? false
+            if external || (uplink != nil && !inbound) {
                 if let u = uplink, !inbound { hops.append(uplinkHop(u, forward: forward)) }
                 if let d = uplink.flatMap({ inbound ? nil : $0.destination }) ?? l.destination {
                     hops.append(PathHop(kind: .external, text: labels.outside(d), ip: d, frames: frames))
                 }
             } else if let mac = destinationMAC {
-                hops.append(PathHop(kind: .router, text: labels.router(mac), name: labels.names.router(mac)?.name, mac: mac,
-                                    vni: vni, frames: frames))
-                hops.append(origin(l.destination, frames: frames))
+                // Routed once more at the far end (the destination host's distributed router, or a gateway):
+                // that last hop into the workload's segment happens inside the host.
+                hops.append(deliveryHop(mac, leg: l, vni: vni, frames: frames))
+                hops.append(origin(l.destination, frames: frames, showMAC: false))
             }
         } else if destinationMAC != nil || l.destination != nil {
             hops.append(PathHop(kind: .workload, text: labels.workload(mac: destinationMAC, ip: l.destination, showMAC: false),
@@ -83,18 +84,18 @@ struct PathBuilder {
 
     /// The original sender/receiver of a routed (or untunneled) leg of a tunneled flow, from what the capture
     /// learned about the address: a workload, or an outside address.
-    private func origin(_ ip: IPAddress?, frames: [Int]) -> PathHop {
+    private func origin(_ ip: IPAddress?, frames: [Int], showMAC: Bool = true) -> PathHop {
         guard let a = ip else { return PathHop(kind: .workload, text: "VM (address unknown)", frames: frames) }
         if let e = model.workloadByIP[a] {
             let k = endpointKey(e)
-            return PathHop(kind: .workload, text: labels.workload(mac: k.mac, ip: a, showMAC: true),
+            return PathHop(kind: .workload, text: labels.workload(mac: k.mac, ip: a, showMAC: showMAC),
                            name: labels.names.workload(mac: k.mac, ip: a), ip: a, mac: k.mac, vni: k.vni, frames: frames)
         }
         if model.isExternal(a, inventory: inventory) {
             return PathHop(kind: .external, text: labels.outside(a), ip: a, frames: frames)
         }
         if let w = inventory.workload(ip: a) {
-            return PathHop(kind: .workload, text: labels.workload(mac: w.mac, ip: a, showMAC: true), name: w.name, ip: a,
+            return PathHop(kind: .workload, text: labels.workload(mac: w.mac, ip: a, showMAC: showMAC), name: w.name, ip: a,
                            mac: w.mac, vni: w.vni, frames: frames)
         }
         return PathHop(kind: .workload, text: labels.workload(mac: nil, ip: a, showMAC: false), ip: a, frames: frames)
@@ -124,6 +125,26 @@ struct PathBuilder {
         }
         return PathHop(kind: .router, text: "\(labels.router(mac)) (\(detail))", name: labels.names.router(mac)?.name,
                        mac: mac, vni: vni, fromVNI: from, ttlBefore: before, ttlAfter: l.ttl, frames: frames)
+    }
+
+    /// A router that receives the frame and routes it into the destination's segment on its own host.
+    private func deliveryHop(_ mac: MACAddress, leg l: LegInfo, vni: UInt32, frames: [Int]) -> PathHop {
+        let into = destinationVNI(of: l.destination)
+        var detail = into.map { "VNI \(vni) → \($0)" } ?? "from VNI \(vni)"
+        var after: UInt8?
+        if let ttl = l.ttl, ttl > 0 {
+            after = ttl - 1
+            detail += ", TTL \(ttl) → \(ttl - 1)"
+        }
+        return PathHop(kind: .router, text: "\(labels.router(mac)) (\(detail))", name: labels.names.router(mac)?.name, mac: mac,
+                       vni: into, fromVNI: vni, ttlBefore: l.ttl, ttlAfter: after, frames: frames)
+    }
+
+    /// The segment of a destination address: where it was learned, the subnet that holds it, the inventory.
+    func destinationVNI(of ip: IPAddress?) -> UInt32? {
+        guard let a = ip else { return nil }
+        if let e = model.workloadByIP[a] { return endpointKey(e).vni }
+        return model.segment(of: a) ?? inventory.workload(ip: a)?.vni
     }
 
     private func tepHop(_ teps: [IPAddress], replication: Bool, frames: [Int]) -> PathHop {
@@ -174,7 +195,7 @@ struct PathBuilder {
         if inbound {
             if let s = u.source { hops.append(PathHop(kind: .external, text: labels.outside(s), ip: s, frames: f)) }
             hops.append(uplinkHop(u, forward: forward))
-            if translation == nil || translation?.kind == AddressTranslation.Kind.none { hops.append(origin(u.destination, frames: f)) }
+            if translation == nil || translation?.kind == AddressTranslation.Kind.none { hops.append(origin(u.destination, frames: f, showMAC: false)) }
         } else {
             hops.append(origin(u.source, frames: f))
             hops.append(uplinkHop(u, forward: forward))

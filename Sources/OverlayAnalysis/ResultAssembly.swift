@@ -11,15 +11,16 @@ extension OverlayAnalyzer {
         let findings = reference.finish()
         state.foldLegsIntoEndpoints()
         let names = Names(inventory)
-        let model = TopologyModel.build(self)
+        var model = TopologyModel.build(self)
         let groups = groupFlows(model)
         let edgeEvidence = detectEdges(groups, model)
         var roles: [IPAddress: TunnelEndpoint.Role] = [:]
         for (ip, e) in edgeEvidence { roles[ip] = e.role(transit: model.transit) }
+        model.refineRouterKinds(self, roles: roles)
         let labels = Labels(names: names, model: model, roles: roles)
         let flowList = assembleFlows(groups, model: model, labels: labels)
         let workloads = assembleWorkloads(model: model, labels: labels)
-        let tepList = assembleTEPs(roles: roles, edges: edgeEvidence, workloads: workloads, labels: labels)
+        let tepList = assembleTEPs(roles: roles, edges: edgeEvidence, workloads: workloads, model: model, labels: labels)
 
         var result = AnalysisResult(
             capture: captureSummary(files: files, warnings: warnings),
@@ -104,7 +105,7 @@ extension OverlayAnalyzer {
     }
 
     private func assembleTEPs(roles: [IPAddress: TunnelEndpoint.Role], edges: [IPAddress: EdgeEvidence], workloads: [Workload],
-                              labels: Labels) -> [TunnelEndpoint] {
+                              model: TopologyModel, labels: Labels) -> [TunnelEndpoint] {
         var vnis: [Int: Set<UInt32>] = [:]
         for t in tunnels {
             vnis[Int(t.sourceTEP), default: []].insert(t.key.vni)
@@ -112,6 +113,10 @@ extension OverlayAnalyzer {
         }
         var behind: [IPAddress: Int] = [:]
         for w in workloads where w.location == .learned || w.location == .destination { if let t = w.tep { behind[t, default: 0] += 1 } }
+        var routing: [IPAddress: MACAddress] = [:]
+        for e in endpoints where e.packetsSent > 0 && model.routers[e.key.mac]?.kind == .distributed {
+            for t in e.teps.elements where routing[teps[Int(t)].ip] == nil { routing[teps[Int(t)].ip] = e.key.mac }
+        }
         return teps.enumerated().map { i, t in
             let count = behind[t.ip] ?? 0
             var role = roles[t.ip] ?? (count > 0 ? .host : .unknown)
@@ -120,6 +125,9 @@ extension OverlayAnalyzer {
                 reason = e.reasons.joined(separator: "; ")
             } else if count > 0 {
                 reason = "\(count) workload\(count == 1 ? "" : "s") sit\(count == 1 ? "s" : "") behind it"
+            } else if let mac = routing[t.ip] {
+                role = .host
+                reason = "distributed router \(mac) routes from it: a hypervisor whose workloads are not in the capture"
             } else {
                 reason = "no workload was learned behind it and no outside traffic ends at it"
             }
