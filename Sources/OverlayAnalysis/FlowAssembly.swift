@@ -4,14 +4,13 @@ import OverlayInventory
 extension OverlayAnalyzer {
     /// Turns flow groups into `Flow` values: class, paths, counters, evidence, remarks; sorted by first frame.
     func assembleFlows(_ groups: [FlowGroup], model: TopologyModel, labels: Labels) -> [Flow] {
-        let classifier = FlowClassifier(model: model, inventory: inventory, labels: labels)
+        let classifier = FlowClassifier(labels: labels)
         var out: [Flow] = []
         out.reserveCapacity(groups.count)
         for g in groups where !g.legs.isEmpty {
             let translation = g.uplinkLegs.isEmpty || g.tunneledLegs.isEmpty ? nil : translation(of: g)
             let (flowClass, reason) = classifier.classify(g, translation: translation)
-            let builder = PathBuilder(labels: labels, model: model, inventory: inventory, group: g, translation: translation,
-                                      endpointKey: { [endpoints] in endpoints[$0].key })
+            let builder = PathBuilder(labels: labels, group: g, translation: translation, endpoints: endpoints)
             let forwardPath = builder.path(forward: true)
             let reversePath = builder.path(forward: false)
             out.append(makeFlow(g, flowClass: flowClass, reason: reason, forwardPath: forwardPath, reversePath: reversePath,
@@ -86,7 +85,7 @@ extension OverlayAnalyzer {
             ovn: legs.first(where: { $0.direction == .forward && $0.ovn != nil })?.ovn?.text ?? legs.first { $0.ovn != nil }?.ovn?.text,
             first: firstRef, last: lastRef,
             files: (0..<64).filter { fileMask & (1 << UInt64($0)) != 0 }, remarks: [])
-        flow.remarks = remarks(g, flow: flow, model: model, builder: builder)
+        flow.remarks = remarks(g, flow: flow, labels: labels, builder: builder)
         return flow
     }
 
@@ -96,7 +95,8 @@ extension OverlayAnalyzer {
                       first: legs.map(\.state.first).min(), last: legs.map(\.state.last).max { $0.frame < $1.frame })
     }
 
-    private func remarks(_ g: FlowGroup, flow: Flow, model: TopologyModel, builder: PathBuilder) -> [String] {
+    private func remarks(_ g: FlowGroup, flow: Flow, labels: Labels, builder: PathBuilder) -> [String] {
+        let model = labels.model
         var out: [String] = []
         if g.forwardLegs.isEmpty {
             out.append("only the reverse direction was captured: the first packets went another way or before the capture started")
@@ -110,12 +110,12 @@ extension OverlayAnalyzer {
                 } else {
                     out.append("routed on the source host: source VNI \(v) inferred from the subnets and inventory")
                 }
-            } else if let s = l.source, !model.isExternal(s, inventory: inventory) {
+            } else if let s = l.source, !labels.isExternal(s) {
                 out.append("routed on the source host: the segment of \(s) is not in the capture")
             }
         }
         for l in g.tunneledLegs where model.isRouter(l.state.destinationMAC) {
-            if let d = l.destination, !model.isExternal(d, inventory: inventory) {
+            if let d = l.destination, !labels.isExternal(d) {
                 out.append("routed again at the far end: the last hop to \(d) happens inside the receiving host and is not on the underlay")
             }
         }

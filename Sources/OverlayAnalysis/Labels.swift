@@ -2,13 +2,35 @@ import OverlayWire
 import OverlayInventory
 
 /// How output-facing text names things: inventory names next to the raw addresses, roles as the topology
-/// found them ("edge TEP", "transit VNI", "distributed router").
-struct Labels {
+/// found them ("edge TEP", "transit VNI", "distributed router"). One instance per `finish`, shared by every
+/// path builder (a reference, so the model and inventory are not copied per flow); labels of TEPs, segments
+/// and routers are built once and cached.
+final class Labels {
     let names: Names
     let model: TopologyModel
     let roles: [IPAddress: TunnelEndpoint.Role]
+    private var tepCache: [IPAddress: String] = [:]
+    private var segmentCache: [UInt32: String] = [:]
+    private var routerCache: [MACAddress: String] = [:]
+
+    init(names: Names, model: TopologyModel, roles: [IPAddress: TunnelEndpoint.Role]) {
+        self.names = names
+        self.model = model
+        self.roles = roles
+    }
+
+    var inventory: Inventory { names.inventory }
+
+    func isExternal(_ ip: IPAddress) -> Bool { model.isExternal(ip, inventory: names.inventory) }
 
     func tep(_ ip: IPAddress) -> String {
+        if let cached = tepCache[ip] { return cached }
+        let text = makeTEP(ip)
+        tepCache[ip] = text
+        return text
+    }
+
+    private func makeTEP(_ ip: IPAddress) -> String {
         let prefix: String
         switch roles[ip] {
         case .edge?: prefix = "edge TEP"
@@ -19,6 +41,13 @@ struct Labels {
     }
 
     func segment(_ vni: UInt32, _ encapsulation: TunnelEncapsulation?) -> String {
+        if encapsulation != .vxlan, let cached = segmentCache[vni] { return cached }
+        let text = makeSegment(vni, encapsulation)
+        if encapsulation != .vxlan { segmentCache[vni] = text }
+        return text
+    }
+
+    private func makeSegment(_ vni: UInt32, _ encapsulation: TunnelEncapsulation?) -> String {
         let transit = model.transit[vni] != nil ? " transit" : ""
         return withName("\(encapsulation?.displayName ?? "Geneve")\(transit) VNI \(vni)", names.segment(vni))
     }
@@ -35,6 +64,13 @@ struct Labels {
     }
 
     func router(_ mac: MACAddress) -> String {
+        if let cached = routerCache[mac] { return cached }
+        let text = makeRouter(mac)
+        routerCache[mac] = text
+        return text
+    }
+
+    private func makeRouter(_ mac: MACAddress) -> String {
         let kind = model.routers[mac]?.kind ?? .distributed
         let prefix = kind == .gateway ? "gateway router" : "distributed router"
         if let n = names.router(mac)?.name { return "\(prefix) \(n) \(mac)" }
