@@ -16,7 +16,6 @@ extension OverlayAnalyzer {
             out.append(makeFlow(g, flowClass: flowClass, reason: reason, forwardPath: forwardPath, reversePath: reversePath,
                                 translation: translation, model: model, labels: labels, builder: builder))
         }
-        out.sort { $0.first.frame < $1.first.frame }
         for i in out.indices { out[i].id = i + 1 }
         return out
     }
@@ -43,6 +42,7 @@ extension OverlayAnalyzer {
         }
 
         var legs: [FlowLeg] = []
+        legs.reserveCapacity(g.legs.count)
         var frames: Set<Int> = []
         var fileMask: UInt64 = 0
         for l in g.legs {
@@ -61,9 +61,11 @@ extension OverlayAnalyzer {
                 ovn: keys.flatMap { k in l.vni.map { labels.names.ovn(k, vni: $0) } }))
         }
         var tepOrder: [IPAddress] = []
-        for hop in forwardPath + reversePath where hop.kind == .tep || hop.kind == .edgeTEP || hop.kind == .replication {
-            let crossed = hop.teps.isEmpty ? (hop.ip.map { [$0] } ?? []) : hop.teps
-            for ip in crossed where !tepOrder.contains(ip) { tepOrder.append(ip) }
+        for path in [forwardPath, reversePath] {
+            for hop in path where hop.kind == .tep || hop.kind == .edgeTEP || hop.kind == .replication {
+                let crossed = hop.teps.isEmpty ? (hop.ip.map { [$0] } ?? []) : hop.teps
+                for ip in crossed where !tepOrder.contains(ip) { tepOrder.append(ip) }
+            }
         }
         let firstRef = g.legs.map(\.state.first).min() ?? .none
         let lastRef = g.legs.map(\.state.last).max { $0.frame < $1.frame } ?? .none

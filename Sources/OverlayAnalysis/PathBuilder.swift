@@ -23,6 +23,7 @@ struct PathBuilder {
             return group.tunneledLegs.isEmpty ? untunneled(u) : uplinkOnly(u, forward: forward)
         }
         var hops: [PathHop] = []
+        hops.reserveCapacity(10)
         let frames = l.state.evidence
         let vni = l.vni ?? 0
         let sourceMAC = l.state.sourceMAC, destinationMAC = l.state.destinationMAC

@@ -57,7 +57,13 @@ extension OverlayAnalyzer {
 
     private func assembleTunnels(names: Names) -> [Tunnel] {
         let limit = configuration.exactSourcePortLimit
-        return tunnels.map { t in
+        let tunnels = self.tunnels
+        let order = tunnels.indices.sorted { a, b in
+            let x = tunnels[a].key, y = tunnels[b].key
+            return (x.source, x.destination, x.vni, x.encapsulation) < (y.source, y.destination, y.vni, y.encapsulation)
+        }
+        return order.map { i in
+            let t = tunnels[i]
             let spread = t.sourcePorts.distinct(limit: limit)
             return Tunnel(
                 source: t.key.source, destination: t.key.destination, vni: t.key.vni, sourceName: names.tep(t.key.source),
@@ -71,7 +77,7 @@ extension OverlayAnalyzer {
                                     critical: o.type & 0x80 != 0, packets: o.packets)
                 },
                 first: t.first, last: t.last)
-        }.sorted { ($0.source, $0.destination, $0.vni, $0.encapsulation) < ($1.source, $1.destination, $1.vni, $1.encapsulation) }
+        }
     }
 
     private func assembleWorkloads(model: TopologyModel, labels: Labels) -> [Workload] {
