@@ -43,10 +43,10 @@ extension OverlayAnalyzer {
 
         var legs: [FlowLeg] = []
         legs.reserveCapacity(g.legs.count)
-        var frames: Set<Int> = []
+        var frames: [Int] = []
         var fileMask: UInt64 = 0
         for l in g.legs {
-            frames.formUnion(l.state.evidence)
+            frames += l.state.evidence
             fileMask |= l.state.fileMask
             let keys = l.state.ovn
             legs.append(FlowLeg(
@@ -81,7 +81,7 @@ extension OverlayAnalyzer {
             tunneled: !g.tunneledLegs.isEmpty, forward: direction(g.forwardLegs), reverse: direction(g.reverseLegs),
             forwardPath: forwardPath, reversePath: reversePath, teps: tepOrder,
             vnis: Array(Set(g.legs.compactMap(\.vni))).sorted(), vlans: Array(Set(g.legs.compactMap(\.vlan))).sorted(),
-            frames: frames.sorted(), legs: legs,
+            frames: Self.sortedUnique(frames), legs: legs,
             tcpState: g.kind == .tcp ? TCPFlags.state(forward: forwardFlags, reverse: reverseFlags) : nil,
             translation: translation,
             ovn: legs.first(where: { $0.direction == .forward && $0.ovn != nil })?.ovn?.text ?? legs.first { $0.ovn != nil }?.ovn?.text,
@@ -89,6 +89,17 @@ extension OverlayAnalyzer {
             files: (0..<64).filter { fileMask & (1 << UInt64($0)) != 0 }, remarks: [])
         flow.remarks = remarks(g, flow: flow, labels: labels, builder: builder)
         return flow
+    }
+
+    static func sortedUnique(_ values: [Int]) -> [Int] {
+        var out = values.sorted()
+        var w = 0
+        for i in out.indices where w == 0 || out[w - 1] != out[i] {
+            out[w] = out[i]
+            w += 1
+        }
+        out.removeLast(out.count - w)
+        return out
     }
 
     private func direction(_ legs: [LegInfo]) -> FlowDirection {

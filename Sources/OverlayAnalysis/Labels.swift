@@ -12,6 +12,16 @@ final class Labels {
     private var tepCache: [IPAddress: String] = [:]
     private var segmentCache: [UInt32: String] = [:]
     private var routerCache: [MACAddress: String] = [:]
+    private var addressCache: [IPAddress: String] = [:]
+    private var macCache: [MACAddress: String] = [:]
+    private var workloadCache: [WorkloadKey: String] = [:]
+    private var outsideCache: [IPAddress: String] = [:]
+
+    private struct WorkloadKey: Hashable {
+        var mac: MACAddress?
+        var ip: IPAddress?
+        var showMAC: Bool
+    }
 
     init(names: Names, model: TopologyModel, roles: [IPAddress: TunnelEndpoint.Role]) {
         self.names = names
@@ -22,6 +32,21 @@ final class Labels {
     var inventory: Inventory { names.inventory }
 
     func isExternal(_ ip: IPAddress) -> Bool { model.isExternal(ip, inventory: names.inventory) }
+
+    /// The text form of an address (formatting costs more than a lookup; flows repeat their addresses).
+    func address(_ ip: IPAddress) -> String {
+        if let cached = addressCache[ip] { return cached }
+        let text = ip.description
+        addressCache[ip] = text
+        return text
+    }
+
+    func address(_ mac: MACAddress) -> String {
+        if let cached = macCache[mac] { return cached }
+        let text = mac.description
+        macCache[mac] = text
+        return text
+    }
 
     func tep(_ ip: IPAddress) -> String {
         if let cached = tepCache[ip] { return cached }
@@ -37,7 +62,7 @@ final class Labels {
         case .gateway?: prefix = "gateway TEP"
         default: prefix = "TEP"
         }
-        return withName("\(prefix) \(ip)", names.tep(ip))
+        return withName(prefix + " " + address(ip), names.tep(ip))
     }
 
     func segment(_ vni: UInt32, _ encapsulation: TunnelEncapsulation?) -> String {
@@ -54,12 +79,19 @@ final class Labels {
 
     /// "VM web-01 10.1.10.11 (00:50:56:aa:10:11)"; the MAC only when asked (paths show it on the source).
     func workload(mac: MACAddress?, ip: IPAddress?, showMAC: Bool) -> String {
+        let key = WorkloadKey(mac: mac, ip: ip, showMAC: showMAC)
+        if let cached = workloadCache[key] { return cached }
         var text = "VM"
-        if let n = names.workload(mac: mac, ip: ip) { text += " \(n)" }
-        if let a = ip { text += " \(a)" }
+        if let n = names.workload(mac: mac, ip: ip) { text += " " + n }
+        if let a = ip { text += " " + address(a) }
         if let m = mac {
-            if ip == nil && names.workload(mac: mac, ip: nil) == nil { text += " \(m)" } else if showMAC { text += " (\(m))" }
+            if ip == nil && names.workload(mac: mac, ip: nil) == nil {
+                text += " " + address(m)
+            } else if showMAC {
+                text += " (" + address(m) + ")"
+            }
         }
+        workloadCache[key] = text
         return text
     }
 
@@ -77,7 +109,12 @@ final class Labels {
         return "\(prefix) \(mac)"
     }
 
-    func outside(_ ip: IPAddress) -> String { withName("outside \(ip)", names.workload(mac: nil, ip: ip)) }
+    func outside(_ ip: IPAddress) -> String {
+        if let cached = outsideCache[ip] { return cached }
+        let text = withName("outside " + address(ip), names.workload(mac: nil, ip: ip))
+        outsideCache[ip] = text
+        return text
+    }
 
     /// An endpoint of untunneled traffic.
     func host(_ ip: IPAddress?, mac: MACAddress?) -> String {

@@ -177,13 +177,14 @@ struct PathBuilder {
             default: text += ", un-DNAT \(inside) → \(outside)"
             }
         }
-        return PathHop(kind: .uplink, text: text, vlan: u.vlan, translation: translation, frames: u.state.evidence)
+        return PathHop(kind: .uplink, text: text, vlan: u.vlan, frames: u.state.evidence)
     }
 
     private func endpoint(_ ip: IPAddress, _ port: UInt16?) -> String {
-        guard let p = port else { return "\(ip)" }
-        if case .v6 = ip { return "[\(ip)]:\(p)" }
-        return "\(ip):\(p)"
+        let text = labels.address(ip)
+        guard let p = port else { return text }
+        if case .v6 = ip { return "[" + text + "]:" + String(p) }
+        return text + ":" + String(p)
     }
 
     /// A direction of a tunneled flow seen only untunneled: inbound (outside → uplink), or outbound
