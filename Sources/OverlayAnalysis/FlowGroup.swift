@@ -1,11 +1,12 @@
 import OverlayWire
 
-/// One captured direction of one flow record, resolved for the end-of-capture assembly.
-struct LegInfo {
+/// One captured direction of one flow record, resolved for the end-of-capture assembly. A reference: a
+/// group lists its legs several ways (by direction, tunneled or not) without copying them.
+final class LegInfo {
     let record: Int
     let direction: Int
     /// In the initiator's direction.
-    var forward: Bool
+    let forward: Bool
     let state: FlowLegState
     let key: FlowKey
     let encapsulation: TunnelEncapsulation?
@@ -15,6 +16,23 @@ struct LegInfo {
     let destinationPort: UInt16
     let sourceTEPs: [IPAddress]
     let destinationTEPs: [IPAddress]
+
+    init(record: Int, direction: Int, forward: Bool, state: FlowLegState, key: FlowKey, encapsulation: TunnelEncapsulation?,
+         source: IPAddress?, destination: IPAddress?, sourcePort: UInt16, destinationPort: UInt16, sourceTEPs: [IPAddress],
+         destinationTEPs: [IPAddress]) {
+        self.record = record
+        self.direction = direction
+        self.forward = forward
+        self.state = state
+        self.key = key
+        self.encapsulation = encapsulation
+        self.source = source
+        self.destination = destination
+        self.sourcePort = sourcePort
+        self.destinationPort = destinationPort
+        self.sourceTEPs = sourceTEPs
+        self.destinationTEPs = destinationTEPs
+    }
 
     var tunneled: Bool { key.isTunneled }
     var vni: UInt32? { key.vni }
