@@ -4,20 +4,18 @@ import OverlayInventory
 extension OverlayAnalyzer {
     /// Turns flow groups into `Flow` values: class, paths, counters, evidence, remarks; sorted by first frame.
     func assembleFlows(_ groups: [FlowGroup], model: TopologyModel, labels: Labels) -> [Flow] {
-        let classifier = FlowClassifier(model: model, inventory: inventory, labels: labels)
+        let classifier = FlowClassifier(labels: labels)
         var out: [Flow] = []
         out.reserveCapacity(groups.count)
         for g in groups where !g.legs.isEmpty {
             let translation = g.uplinkLegs.isEmpty || g.tunneledLegs.isEmpty ? nil : translation(of: g)
             let (flowClass, reason) = classifier.classify(g, translation: translation)
-            let builder = PathBuilder(labels: labels, model: model, inventory: inventory, group: g, translation: translation,
-                                      endpointKey: { [endpoints] in endpoints[$0].key })
+            let builder = PathBuilder(labels: labels, group: g, translation: translation, endpoints: endpoints)
             let forwardPath = builder.path(forward: true)
             let reversePath = builder.path(forward: false)
             out.append(makeFlow(g, flowClass: flowClass, reason: reason, forwardPath: forwardPath, reversePath: reversePath,
                                 translation: translation, model: model, labels: labels, builder: builder))
         }
-        out.sort { $0.first.frame < $1.first.frame }
         for i in out.indices { out[i].id = i + 1 }
         return out
     }
@@ -44,10 +42,11 @@ extension OverlayAnalyzer {
         }
 
         var legs: [FlowLeg] = []
-        var frames: Set<Int> = []
+        legs.reserveCapacity(g.legs.count)
+        var frames: [Int] = []
         var fileMask: UInt64 = 0
         for l in g.legs {
-            frames.formUnion(l.state.evidence)
+            frames += l.state.evidence
             fileMask |= l.state.fileMask
             let keys = l.state.ovn
             legs.append(FlowLeg(
@@ -62,9 +61,11 @@ extension OverlayAnalyzer {
                 ovn: keys.flatMap { k in l.vni.map { labels.names.ovn(k, vni: $0) } }))
         }
         var tepOrder: [IPAddress] = []
-        for hop in forwardPath + reversePath where hop.kind == .tep || hop.kind == .edgeTEP || hop.kind == .replication {
-            let crossed = hop.teps.isEmpty ? (hop.ip.map { [$0] } ?? []) : hop.teps
-            for ip in crossed where !tepOrder.contains(ip) { tepOrder.append(ip) }
+        for path in [forwardPath, reversePath] {
+            for hop in path where hop.kind == .tep || hop.kind == .edgeTEP || hop.kind == .replication {
+                let crossed = hop.teps.isEmpty ? (hop.ip.map { [$0] } ?? []) : hop.teps
+                for ip in crossed where !tepOrder.contains(ip) { tepOrder.append(ip) }
+            }
         }
         let firstRef = g.legs.map(\.state.first).min() ?? .none
         let lastRef = g.legs.map(\.state.last).max { $0.frame < $1.frame } ?? .none
@@ -80,14 +81,25 @@ extension OverlayAnalyzer {
             tunneled: !g.tunneledLegs.isEmpty, forward: direction(g.forwardLegs), reverse: direction(g.reverseLegs),
             forwardPath: forwardPath, reversePath: reversePath, teps: tepOrder,
             vnis: Array(Set(g.legs.compactMap(\.vni))).sorted(), vlans: Array(Set(g.legs.compactMap(\.vlan))).sorted(),
-            frames: frames.sorted(), legs: legs,
+            frames: Self.sortedUnique(frames), legs: legs,
             tcpState: g.kind == .tcp ? TCPFlags.state(forward: forwardFlags, reverse: reverseFlags) : nil,
             translation: translation,
             ovn: legs.first(where: { $0.direction == .forward && $0.ovn != nil })?.ovn?.text ?? legs.first { $0.ovn != nil }?.ovn?.text,
             first: firstRef, last: lastRef,
             files: (0..<64).filter { fileMask & (1 << UInt64($0)) != 0 }, remarks: [])
-        flow.remarks = remarks(g, flow: flow, model: model, builder: builder)
+        flow.remarks = remarks(g, flow: flow, labels: labels, builder: builder)
         return flow
+    }
+
+    static func sortedUnique(_ values: [Int]) -> [Int] {
+        var out = values.sorted()
+        var w = 0
+        for i in out.indices where w == 0 || out[w - 1] != out[i] {
+            out[w] = out[i]
+            w += 1
+        }
+        out.removeLast(out.count - w)
+        return out
     }
 
     private func direction(_ legs: [LegInfo]) -> FlowDirection {
@@ -96,7 +108,8 @@ extension OverlayAnalyzer {
                       first: legs.map(\.state.first).min(), last: legs.map(\.state.last).max { $0.frame < $1.frame })
     }
 
-    private func remarks(_ g: FlowGroup, flow: Flow, model: TopologyModel, builder: PathBuilder) -> [String] {
+    private func remarks(_ g: FlowGroup, flow: Flow, labels: Labels, builder: PathBuilder) -> [String] {
+        let model = labels.model
         var out: [String] = []
         if g.forwardLegs.isEmpty {
             out.append("only the reverse direction was captured: the first packets went another way or before the capture started")
@@ -110,8 +123,13 @@ extension OverlayAnalyzer {
                 } else {
                     out.append("routed on the source host: source VNI \(v) inferred from the subnets and inventory")
                 }
-            } else if let s = l.source, !model.isExternal(s, inventory: inventory) {
+            } else if let s = l.source, !labels.isExternal(s) {
                 out.append("routed on the source host: the segment of \(s) is not in the capture")
+            }
+        }
+        for l in g.tunneledLegs where model.isRouter(l.state.destinationMAC) {
+            if let d = l.destination, !labels.isExternal(d) {
+                out.append("routed again at the far end: the last hop to \(d) happens inside the receiving host and is not on the underlay")
             }
         }
         if flow.flowClass == .northSouth && g.uplinkLegs.isEmpty {

@@ -1,7 +1,7 @@
 import OverlayWire
 import OverlayInventory
 
-/// The class of a flow and why, from its legs and the topology model.
+/// The class of a flow and why, from its legs and the topology labels.model.
 ///
 /// Rules, in order:
 /// 1. No tunneled leg → `unknown` ("untunneled traffic").
@@ -15,8 +15,6 @@ import OverlayInventory
 ///    `unknown` (switching and routing look the same).
 /// 6. Otherwise → `east-west/same-segment`.
 struct FlowClassifier {
-    let model: TopologyModel
-    let inventory: Inventory
     let labels: Labels
 
     func classify(_ g: FlowGroup, translation: AddressTranslation?) -> (FlowClass, String) {
@@ -40,17 +38,17 @@ struct FlowClassifier {
             return (.northSouth, "leaves the overlay\(at) and continues untunneled on \(vlan)\(nat)")
         }
         let macs: [MACAddress] = tunneled.flatMap { l -> [MACAddress] in [l.state.sourceMAC, l.state.destinationMAC].compactMap { $0 } }
-        if let router = macs.first(where: { model.isRouter($0) }) {
+        if let router = macs.first(where: { labels.model.isRouter($0) }) {
             let addresses: [IPAddress] = tunneled.flatMap { l -> [IPAddress] in [l.source, l.destination].compactMap { $0 } }
-            let outside = addresses.first { model.isExternal($0, inventory: inventory) }
+            let outside = addresses.first { labels.isExternal($0) }
             if let o = outside {
                 return (.northSouth, "routed between the overlay and outside address \(o) (router \(router), VNI \(vniText))")
             }
-            if let transit = vnis.first(where: { model.transit[$0] != nil }) {
+            if let transit = vnis.first(where: { labels.model.transit[$0] != nil }) {
                 return (.northSouth, "routed over transit segment VNI \(transit) towards an edge (router \(router))")
             }
-            let routedAtSource = tunneled.contains { model.isRouter($0.state.sourceMAC) }
-            if !routedAtSource && vnis.count == 1 && !model.hasSubnetKnowledge {
+            let routedAtSource = tunneled.contains { labels.model.isRouter($0.state.sourceMAC) }
+            if !routedAtSource && vnis.count == 1 && !labels.model.hasSubnetKnowledge {
                 return (.unknown, "only one leg seen: sent to router \(router); where it went next is not in the capture")
             }
             if vnis.count > 1 {
@@ -60,7 +58,7 @@ struct FlowClassifier {
         }
         if tunneled.allSatisfy({ $0.state.sourceMAC == nil }) {
             let addresses: [IPAddress] = tunneled.flatMap { l -> [IPAddress] in [l.source, l.destination].compactMap { $0 } }
-            if let o = addresses.first(where: { model.isExternal($0, inventory: inventory) }) {
+            if let o = addresses.first(where: { labels.isExternal($0) }) {
                 let at = first.destinationTEPs.first.map { " through \(labels.tep($0))" } ?? ""
                 return (.northSouth, "bare IP tunneled\(at) to or from outside address \(o) (gateway or service insertion)")
             }

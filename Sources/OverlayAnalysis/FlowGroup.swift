@@ -1,11 +1,12 @@
 import OverlayWire
 
-/// One captured direction of one flow record, resolved for the end-of-capture assembly.
-struct LegInfo {
+/// One captured direction of one flow record, resolved for the end-of-capture assembly. A reference: a
+/// group lists its legs several ways (by direction, tunneled or not) without copying them.
+final class LegInfo {
     let record: Int
     let direction: Int
     /// In the initiator's direction.
-    var forward: Bool
+    let forward: Bool
     let state: FlowLegState
     let key: FlowKey
     let encapsulation: TunnelEncapsulation?
@@ -15,6 +16,23 @@ struct LegInfo {
     let destinationPort: UInt16
     let sourceTEPs: [IPAddress]
     let destinationTEPs: [IPAddress]
+
+    init(record: Int, direction: Int, forward: Bool, state: FlowLegState, key: FlowKey, encapsulation: TunnelEncapsulation?,
+         source: IPAddress?, destination: IPAddress?, sourcePort: UInt16, destinationPort: UInt16, sourceTEPs: [IPAddress],
+         destinationTEPs: [IPAddress]) {
+        self.record = record
+        self.direction = direction
+        self.forward = forward
+        self.state = state
+        self.key = key
+        self.encapsulation = encapsulation
+        self.source = source
+        self.destination = destination
+        self.sourcePort = sourcePort
+        self.destinationPort = destinationPort
+        self.sourceTEPs = sourceTEPs
+        self.destinationTEPs = destinationTEPs
+    }
 
     var tunneled: Bool { key.isTunneled }
     var vni: UInt32? { key.vni }
@@ -28,18 +46,32 @@ struct LegInfo {
 /// with every captured direction labelled forward or reverse.
 struct FlowGroup {
     let records: [Int]
-    /// Seen legs in order of first frame.
+    /// Seen legs in order of first frame, and the same split by direction and by tunneling (computed once).
     let legs: [LegInfo]
+    let forwardLegs: [LegInfo]
+    let reverseLegs: [LegInfo]
+    let tunneledLegs: [LegInfo]
+    let uplinkLegs: [LegInfo]
     let kind: FlowKind
     let proto: UInt8
     /// The record and direction that define "forward".
     let anchor: Int
     let anchorDirection: Int
 
-    var forwardLegs: [LegInfo] { legs.filter(\.forward) }
-    var reverseLegs: [LegInfo] { legs.filter { !$0.forward } }
-    var tunneledLegs: [LegInfo] { legs.filter(\.tunneled) }
-    var uplinkLegs: [LegInfo] { legs.filter { !$0.tunneled } }
+    init(records: [Int], legs: [LegInfo], kind: FlowKind, proto: UInt8, anchor: Int, anchorDirection: Int) {
+        self.records = records
+        self.legs = legs
+        forwardLegs = legs.filter(\.forward)
+        reverseLegs = legs.filter { !$0.forward }
+        tunneledLegs = legs.filter(\.tunneled)
+        uplinkLegs = legs.filter { !$0.tunneled }
+        self.kind = kind
+        self.proto = proto
+        self.anchor = anchor
+        self.anchorDirection = anchorDirection
+    }
+
+    var first: Int { legs.first?.first.frame ?? .max }
     var isAddressResolution: Bool { kind == .arp || kind == .neighborDiscovery }
 }
 
@@ -85,7 +117,8 @@ extension OverlayAnalyzer {
         }
         var components: [Int: [Int]] = [:]
         for i in flows.indices { components[find(i), default: []].append(i) }
-        return components.values.map { makeGroup($0) }
+        // In order of first frame, so the flows come out sorted without moving the (large) Flow values.
+        return components.values.map { makeGroup($0) }.sorted { $0.first < $1.first }
     }
 
     private func makeGroup(_ records: [Int]) -> FlowGroup {
@@ -120,6 +153,7 @@ extension OverlayAnalyzer {
         }
 
         var legs: [LegInfo] = []
+        legs.reserveCapacity(records.count * 2)
         for r in records {
             let f = flows[r]
             for d in 0..<2 where f.leg(d).seen {

@@ -55,6 +55,14 @@ struct FlowKey: Hashable {
         return k
     }
 
+    /// The table hash: one mixing round over the metadata and addresses.
+    @inline(__always)
+    func tableHash(_ k: KeyHasher) -> UInt64 {
+        let meta = UInt64(scope) | UInt64(kind) << 25 | UInt64(family) << 29 | UInt64(proto) << 32 | UInt64(portA) << 40
+            | UInt64(portB) << 56
+        return k.hash(meta ^ UInt64(portB) >> 8, aLow ^ (bLow << 32 | bLow >> 32), aHigh, bHigh)
+    }
+
     func hash(into h: inout Hasher) {
         h.combine(UInt64(scope) << 32 | UInt64(kind) << 24 | UInt64(proto) << 16 | UInt64(family) << 8)
         h.combine(UInt64(portA) << 16 | UInt64(portB))
@@ -94,16 +102,61 @@ struct FlowLegState {
     var ttlMax: UInt8 = 0
     var hasTTL = false
     var tcpFlags: UInt16 = 0
-    /// Distinct tunnels (TEP pairs) the leg rode.
+    /// Distinct tunnels (TEP pairs) the leg rode, and the last one (the hint for the next packet).
     var tunnels = SmallIndexSet()
+    var lastTunnel: Int32 = -1
     /// Learning cache: while the leg stays on this tunnel with this source MAC, the endpoint tables need no lookup.
     var cachedTunnel: Int32 = -2
     var cachedSourceMAC: UInt64 = .max
     var sourceEndpoint: Int32 = -1
     var ovn: OVNPortKeys?
     var fileMask: UInt64 = 0
+    var tunnelOverflowCounted = false
 
     var seen: Bool { packets > 0 }
+
+    /// Counts one packet; `newTunnel` when the leg rode this tunnel for the first time.
+    @inline(__always)
+    mutating func record(_ l: LevelFacts, tunnel: Int32, bytes: Int, ovn: OVNPortKeys?, frame: FrameInfo, at: FrameRef,
+                         maxEvidence: Int) -> (newTunnel: Bool, tunnelNotKept: Bool) {
+        if packets == 0 {
+            first = at
+            evidence.reserveCapacity(maxEvidence)
+            if l.hasSourceMAC {
+                sourceMAC = l.sourceMAC
+                if l.hasEthernet { destinationMAC = l.destinationMAC }
+            }
+            self.ovn = ovn
+        }
+        packets += 1
+        self.bytes += bytes
+        last = at
+        if evidence.count < maxEvidence { evidence.append(frame.number) }
+        if l.hasIP {
+            if !hasTTL {
+                hasTTL = true
+                ttlFirst = l.ttl
+            }
+            if l.ttl < ttlMin { ttlMin = l.ttl }
+            if l.ttl > ttlMax { ttlMax = l.ttl }
+        }
+        tcpFlags |= l.tcpFlags
+        fileMask |= 1 << UInt64(min(max(frame.fileIndex, 0), 63))
+        guard tunnel >= 0, tunnel != lastTunnel else { return (false, false) }
+        lastTunnel = tunnel
+        guard !tunnels.contains(tunnel) else { return (false, false) }
+        if tunnels.insert(tunnel) { return (true, false) }
+        guard !tunnelOverflowCounted else { return (false, false) }
+        tunnelOverflowCounted = true
+        return (false, true)
+    }
+
+    /// The cached source endpoint, when this packet has the leg's cached tunnel and source MAC.
+    @inline(__always)
+    func cachedEndpoint(tunnel: Int32, _ l: LevelFacts) -> Int32 {
+        let mac = l.hasSourceMAC ? l.sourceMAC.rawValue : (l.arpSenderMAC?.rawValue ?? .max)
+        return cachedTunnel == tunnel && cachedSourceMAC == mac ? sourceEndpoint : -1
+    }
 }
 
 /// One flow record (one scope) while streaming.
@@ -125,6 +178,35 @@ struct FlowState {
         self.key = key
         self.addressA = addressA
         self.addressB = addressB
+    }
+
+    /// Counts one packet in `direction` (0 = A→B).
+    @inline(__always)
+    mutating func record(direction: Int, _ l: LevelFacts, tunnel: Int32, bytes: Int, ovn: OVNPortKeys?, frame: FrameInfo,
+                         at: FrameRef, maxEvidence: Int) -> (newTunnel: Bool, tunnelNotKept: Bool, cachedEndpoint: Int32) {
+        if l.isTCP, synDirection < 0, l.tcpFlags & TCPHeader.syn != 0, l.tcpFlags & TCPHeader.ack == 0 { synDirection = direction }
+        if direction == 0 {
+            let r = ab.record(l, tunnel: tunnel, bytes: bytes, ovn: ovn, frame: frame, at: at, maxEvidence: maxEvidence)
+            return (r.newTunnel, r.tunnelNotKept, ab.cachedEndpoint(tunnel: tunnel, l))
+        }
+        let r = ba.record(l, tunnel: tunnel, bytes: bytes, ovn: ovn, frame: frame, at: at, maxEvidence: maxEvidence)
+        return (r.newTunnel, r.tunnelNotKept, ba.cachedEndpoint(tunnel: tunnel, l))
+    }
+
+    @inline(__always)
+    func lastTunnel(_ direction: Int) -> Int32 { direction == 0 ? ab.lastTunnel : ba.lastTunnel }
+
+    /// Remembers the source endpoint of a leg for this tunnel and MAC.
+    mutating func cache(direction: Int, tunnel: Int32, sourceMAC: MACAddress, endpoint: Int32) {
+        if direction == 0 {
+            ab.cachedTunnel = tunnel
+            ab.cachedSourceMAC = sourceMAC.rawValue
+            ab.sourceEndpoint = endpoint
+        } else {
+            ba.cachedTunnel = tunnel
+            ba.cachedSourceMAC = sourceMAC.rawValue
+            ba.sourceEndpoint = endpoint
+        }
     }
 
     /// The initiator's direction: the SYN sender for TCP, else the direction of the first packet.

@@ -8,8 +8,8 @@ struct LevelFacts {
     var hasEthernet = false
     /// Link-layer source known (Ethernet, or a Linux cooked header's address).
     var hasSourceMAC = false
-    var sourceMAC = MACAddress.zero
-    var destinationMAC = MACAddress.zero
+    var sourceMAC = MACAddress(rawValue: 0)
+    var destinationMAC = MACAddress(rawValue: 0)
     var etherType: UInt16 = 0
     var vlan: UInt16 = FlowKey.noVLAN
 
@@ -47,8 +47,9 @@ struct LevelFacts {
 
     var hasIP: Bool { ipVersion != 0 }
 
+    /// Takes what this level needs from one layer; a tunnel header is handed back instead (it ends the level).
     @inline(__always)
-    mutating func absorb(_ layer: Layer) {
+    mutating func absorb(_ layer: Layer, geneve: inout GeneveHeader?, vxlan: inout VXLANHeader?) {
         switch layer {
         case .loopback(let h):
             if startOffset < 0 { startOffset = h.offset }
@@ -130,8 +131,10 @@ struct LevelFacts {
             }
         case .bfd(let b):
             bfd = b
-        case .geneve, .vxlan:
-            break
+        case .geneve(let g):
+            geneve = g
+        case .vxlan(let v):
+            vxlan = v
         }
     }
 }

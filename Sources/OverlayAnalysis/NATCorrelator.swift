@@ -30,33 +30,27 @@ struct NATCorrelator {
 
     var count: Int { tunnelByDestination.count + tunnelBySource.count + uplinkByDestination.count + uplinkBySource.count }
 
-    /// Offers a new flow: returns the peer it pairs with (removing the peer from the tables), or remembers
-    /// it. The second value is true when it could not be remembered (tables full of recent flows).
-    mutating func offer(_ c: Candidate, tunneled: Bool, window: Int64, capacity: Int,
-                        accept: (Int32) -> Bool) -> (peer: Int32?, dropped: Bool) {
-        func match(_ table: inout [Key: Candidate], _ key: Key) -> Candidate? {
-            guard let other = table[key], abs(other.time - c.time) <= window, accept(other.flow) else { return nil }
-            table[key] = nil
-            return other
+    /// The recent flow on the other side of the edge that `c` pairs with, if any (`accept` vetoes candidates).
+    func match(_ c: Candidate, tunneled: Bool, window: Int64, accept: (Int32) -> Bool) -> Candidate? {
+        let (byDestination, bySource) = tunneled ? (uplinkByDestination, uplinkBySource) : (tunnelByDestination, tunnelBySource)
+        func ok(_ o: Candidate?) -> Candidate? {
+            guard let o, abs(o.time - c.time) <= window, accept(o.flow) else { return nil }
+            return o
         }
-        // The same 5-tuple seen the other way round: one direction tunneled, the other not (no NAT).
-        func reverse(_ table: inout [Key: Candidate]) -> Candidate? {
-            guard let other = table[c.source], other.source == c.destination else { return nil }
-            return match(&table, c.source)
-        }
-        if tunneled {
-            if let o = match(&uplinkByDestination, c.destination) ?? match(&uplinkBySource, c.source) ?? reverse(&uplinkByDestination) {
-                forget(o, tunneled: false)
-                return (o.flow, false)
-            }
-        } else {
-            if let o = match(&tunnelByDestination, c.destination) ?? match(&tunnelBySource, c.source) ?? reverse(&tunnelByDestination) {
-                forget(o, tunneled: true)
-                return (o.flow, false)
-            }
-        }
+        if let o = ok(byDestination[c.destination]) { return o }           // SNAT: same destination
+        if let o = ok(bySource[c.source]) { return o }                     // DNAT: same source
+        // The same 5-tuple the other way round: one direction tunneled, the other not (no NAT).
+        if let o = byDestination[c.source], o.source == c.destination { return ok(o) }
+        return nil
+    }
+
+    /// Forgets a candidate that was paired.
+    mutating func consume(_ o: Candidate, tunneled: Bool) { forget(o, tunneled: tunneled) }
+
+    /// Remembers a new flow for later pairing; false when the tables are full of recent flows.
+    mutating func remember(_ c: Candidate, tunneled: Bool, window: Int64, capacity: Int) -> Bool {
         if count + 2 > capacity * 2 { purge(now: c.time, window: window) }
-        guard count + 2 <= capacity * 2 else { return (nil, true) }
+        guard count + 2 <= capacity * 2 else { return false }
         if tunneled {
             tunnelByDestination[c.destination] = c
             tunnelBySource[c.source] = c
@@ -64,7 +58,7 @@ struct NATCorrelator {
             uplinkByDestination[c.destination] = c
             uplinkBySource[c.source] = c
         }
-        return (nil, false)
+        return true
     }
 
     private mutating func forget(_ o: Candidate, tunneled: Bool) {

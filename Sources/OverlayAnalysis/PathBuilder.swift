@@ -8,12 +8,12 @@ import OverlayInventory
 /// source address was learned, and the TTL before routing is the captured TTL + 1 (one routing hop).
 struct PathBuilder {
     let labels: Labels
-    let model: TopologyModel
-    let inventory: Inventory
     let group: FlowGroup
     let translation: AddressTranslation?
-    /// The analyzer's view of each workload endpoint by index (MAC and VNI).
-    let endpointKey: (Int) -> EndpointKey
+    /// The analyzer's endpoints (for the MAC and VNI of a workload found by address).
+    let endpoints: [EndpointState]
+
+    private func endpointKey(_ i: Int) -> EndpointKey { endpoints[i].key }
 
     func path(forward: Bool) -> [PathHop] {
         let legs = group.legs.filter { $0.forward == forward }
@@ -23,6 +23,7 @@ struct PathBuilder {
             return group.tunneledLegs.isEmpty ? untunneled(u) : uplinkOnly(u, forward: forward)
         }
         var hops: [PathHop] = []
+        hops.reserveCapacity(10)
         let frames = l.state.evidence
         let vni = l.vni ?? 0
         let sourceMAC = l.state.sourceMAC, destinationMAC = l.state.destinationMAC
@@ -36,10 +37,10 @@ struct PathBuilder {
             if let s = u.source { hops.append(PathHop(kind: .external, text: labels.outside(s), ip: s, frames: u.state.evidence)) }
             hops.append(uplinkHop(u, forward: forward))
         }
-        if let mac = sourceMAC, model.isRouter(mac) {
+        if let mac = sourceMAC, labels.model.isRouter(mac) {
             if !inbound { hops.append(origin(l.source, frames: frames)) }
             hops.append(routerHop(mac, leg: l, vni: vni, frames: frames))
-        } else if !inbound && sourceMAC == nil, let s = l.source, model.isExternal(s, inventory: inventory) {
+        } else if !inbound && sourceMAC == nil, let s = l.source, labels.isExternal(s) {
             hops.append(PathHop(kind: .external, text: labels.outside(s), ip: s, frames: frames))
         } else if !inbound {
             hops.append(PathHop(kind: .workload, text: labels.workload(mac: sourceMAC, ip: l.source, showMAC: true),
@@ -61,17 +62,18 @@ struct PathBuilder {
         // Where it went.
         if let mac = destinationMAC, mac.isMulticast {
             hops.append(PathHop(kind: .broadcast, text: broadcastText(l, mac), ip: l.destination, mac: mac, frames: frames))
-        } else if model.isRouter(destinationMAC) || (destinationMAC == nil && l.destination.map { model.isExternal($0, inventory: inventory) } == true) {
-            let outbound = l.destination.map { model.isExternal($0, inventory: inventory) } ?? false || model.transit[vni] != nil
-            if outbound || (uplink != nil && !inbound) {
+        } else if labels.model.isRouter(destinationMAC) || (destinationMAC == nil && l.destination.map { labels.isExternal($0) } == true) {
+            let external = l.destination.map { labels.isExternal($0) } ?? false
+            if external || (uplink != nil && !inbound) {
                 if let u = uplink, !inbound { hops.append(uplinkHop(u, forward: forward)) }
                 if let d = uplink.flatMap({ inbound ? nil : $0.destination }) ?? l.destination {
                     hops.append(PathHop(kind: .external, text: labels.outside(d), ip: d, frames: frames))
                 }
             } else if let mac = destinationMAC {
-                hops.append(PathHop(kind: .router, text: labels.router(mac), name: labels.names.router(mac)?.name, mac: mac,
-                                    vni: vni, frames: frames))
-                hops.append(origin(l.destination, frames: frames))
+                // Routed once more at the far end (the destination host's distributed router, or a gateway):
+                // that last hop into the workload's segment happens inside the host.
+                hops.append(deliveryHop(mac, leg: l, vni: vni, frames: frames))
+                hops.append(origin(l.destination, frames: frames, showMAC: false))
             }
         } else if destinationMAC != nil || l.destination != nil {
             hops.append(PathHop(kind: .workload, text: labels.workload(mac: destinationMAC, ip: l.destination, showMAC: false),
@@ -83,18 +85,18 @@ struct PathBuilder {
 
     /// The original sender/receiver of a routed (or untunneled) leg of a tunneled flow, from what the capture
     /// learned about the address: a workload, or an outside address.
-    private func origin(_ ip: IPAddress?, frames: [Int]) -> PathHop {
+    private func origin(_ ip: IPAddress?, frames: [Int], showMAC: Bool = true) -> PathHop {
         guard let a = ip else { return PathHop(kind: .workload, text: "VM (address unknown)", frames: frames) }
-        if let e = model.workloadByIP[a] {
+        if let e = labels.model.workloadByIP[a] {
             let k = endpointKey(e)
-            return PathHop(kind: .workload, text: labels.workload(mac: k.mac, ip: a, showMAC: true),
+            return PathHop(kind: .workload, text: labels.workload(mac: k.mac, ip: a, showMAC: showMAC),
                            name: labels.names.workload(mac: k.mac, ip: a), ip: a, mac: k.mac, vni: k.vni, frames: frames)
         }
-        if model.isExternal(a, inventory: inventory) {
+        if labels.isExternal(a) {
             return PathHop(kind: .external, text: labels.outside(a), ip: a, frames: frames)
         }
-        if let w = inventory.workload(ip: a) {
-            return PathHop(kind: .workload, text: labels.workload(mac: w.mac, ip: a, showMAC: true), name: w.name, ip: a,
+        if let w = labels.inventory.workload(ip: a) {
+            return PathHop(kind: .workload, text: labels.workload(mac: w.mac, ip: a, showMAC: showMAC), name: w.name, ip: a,
                            mac: w.mac, vni: w.vni, frames: frames)
         }
         return PathHop(kind: .workload, text: labels.workload(mac: nil, ip: a, showMAC: false), ip: a, frames: frames)
@@ -104,12 +106,12 @@ struct PathBuilder {
     /// it, the inventory, or — for outside sources — the transit segment the flow used.
     func sourceVNI(of ip: IPAddress?, leg: LegInfo) -> UInt32? {
         guard let a = ip else { return nil }
-        if let e = model.workloadByIP[a] { return endpointKey(e).vni }
-        if let v = model.segment(of: a) { return v }
-        if let v = inventory.workload(ip: a)?.vni { return v }
-        if let v = group.legs.compactMap(\.vni).first(where: { model.transit[$0] != nil && $0 != leg.vni }) { return v }
+        if let e = labels.model.workloadByIP[a] { return endpointKey(e).vni }
+        if let v = labels.model.segment(of: a) { return v }
+        if let v = labels.inventory.workload(ip: a)?.vni { return v }
+        if let v = group.legs.compactMap(\.vni).first(where: { labels.model.transit[$0] != nil && $0 != leg.vni }) { return v }
         for t in leg.sourceTEPs {
-            if let v = inventory.edge(tep: t)?.transitVNI, v != leg.vni { return v }
+            if let v = labels.inventory.edge(tep: t)?.transitVNI, v != leg.vni { return v }
         }
         return nil
     }
@@ -124,6 +126,26 @@ struct PathBuilder {
         }
         return PathHop(kind: .router, text: "\(labels.router(mac)) (\(detail))", name: labels.names.router(mac)?.name,
                        mac: mac, vni: vni, fromVNI: from, ttlBefore: before, ttlAfter: l.ttl, frames: frames)
+    }
+
+    /// A router that receives the frame and routes it into the destination's segment on its own host.
+    private func deliveryHop(_ mac: MACAddress, leg l: LegInfo, vni: UInt32, frames: [Int]) -> PathHop {
+        let into = destinationVNI(of: l.destination)
+        var detail = into.map { "VNI \(vni) → \($0)" } ?? "from VNI \(vni)"
+        var after: UInt8?
+        if let ttl = l.ttl, ttl > 0 {
+            after = ttl - 1
+            detail += ", TTL \(ttl) → \(ttl - 1)"
+        }
+        return PathHop(kind: .router, text: "\(labels.router(mac)) (\(detail))", name: labels.names.router(mac)?.name, mac: mac,
+                       vni: into, fromVNI: vni, ttlBefore: l.ttl, ttlAfter: after, frames: frames)
+    }
+
+    /// The segment of a destination address: where it was learned, the subnet that holds it, the labels.inventory.
+    func destinationVNI(of ip: IPAddress?) -> UInt32? {
+        guard let a = ip else { return nil }
+        if let e = labels.model.workloadByIP[a] { return endpointKey(e).vni }
+        return labels.model.segment(of: a) ?? labels.inventory.workload(ip: a)?.vni
     }
 
     private func tepHop(_ teps: [IPAddress], replication: Bool, frames: [Int]) -> PathHop {
@@ -155,26 +177,27 @@ struct PathBuilder {
             default: text += ", un-DNAT \(inside) → \(outside)"
             }
         }
-        return PathHop(kind: .uplink, text: text, vlan: u.vlan, translation: translation, frames: u.state.evidence)
+        return PathHop(kind: .uplink, text: text, vlan: u.vlan, frames: u.state.evidence)
     }
 
     private func endpoint(_ ip: IPAddress, _ port: UInt16?) -> String {
-        guard let p = port else { return "\(ip)" }
-        if case .v6 = ip { return "[\(ip)]:\(p)" }
-        return "\(ip):\(p)"
+        let text = labels.address(ip)
+        guard let p = port else { return text }
+        if case .v6 = ip { return "[" + text + "]:" + String(p) }
+        return text + ":" + String(p)
     }
 
     /// A direction of a tunneled flow seen only untunneled: inbound (outside → uplink), or outbound
     /// (uplink → outside) when its tunnel leg is not in the capture.
     private func uplinkOnly(_ u: LegInfo, forward: Bool) -> [PathHop] {
         let f = u.state.evidence
-        let inbound = u.source.map { model.isExternal($0, inventory: inventory) } ?? false
-            || u.destination.map { !model.isExternal($0, inventory: inventory) } ?? false
+        let inbound = u.source.map { labels.isExternal($0) } ?? false
+            || u.destination.map { !labels.isExternal($0) } ?? false
         var hops: [PathHop] = []
         if inbound {
             if let s = u.source { hops.append(PathHop(kind: .external, text: labels.outside(s), ip: s, frames: f)) }
             hops.append(uplinkHop(u, forward: forward))
-            if translation == nil || translation?.kind == AddressTranslation.Kind.none { hops.append(origin(u.destination, frames: f)) }
+            if translation == nil || translation?.kind == AddressTranslation.Kind.none { hops.append(origin(u.destination, frames: f, showMAC: false)) }
         } else {
             hops.append(origin(u.source, frames: f))
             hops.append(uplinkHop(u, forward: forward))

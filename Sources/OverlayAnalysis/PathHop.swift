@@ -34,20 +34,19 @@ public struct PathHop: Hashable, Sendable {
     public var vni: UInt32?
     /// Router hops: the segment the frame was routed from.
     public var fromVNI: UInt32?
+    /// Uplink hops: the VLAN (the NAT applied is `Flow.translation`).
     public var vlan: UInt16?
     /// Router hops: TTL before and after routing.
     public var ttlBefore: UInt8?
     public var ttlAfter: UInt8?
     /// Replication hops: every destination TEP.
     public var teps: [IPAddress]
-    /// Uplink hops: the NAT applied.
-    public var translation: AddressTranslation?
     /// Frames that show this hop.
     public var frames: [Int]
 
     public init(kind: Kind, text: String, name: String? = nil, ip: IPAddress? = nil, mac: MACAddress? = nil,
                 vni: UInt32? = nil, fromVNI: UInt32? = nil, vlan: UInt16? = nil, ttlBefore: UInt8? = nil,
-                ttlAfter: UInt8? = nil, teps: [IPAddress] = [], translation: AddressTranslation? = nil, frames: [Int] = []) {
+                ttlAfter: UInt8? = nil, teps: [IPAddress] = [], frames: [Int] = []) {
         self.kind = kind
         self.text = text
         self.name = name
@@ -59,7 +58,6 @@ public struct PathHop: Hashable, Sendable {
         self.ttlBefore = ttlBefore
         self.ttlAfter = ttlAfter
         self.teps = teps
-        self.translation = translation
         self.frames = frames
     }
 }

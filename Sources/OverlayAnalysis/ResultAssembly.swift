@@ -9,16 +9,18 @@ extension OverlayAnalyzer {
     public func finish(files: [String], warnings: [String]) -> AnalysisResult {
         if let r = finishedResult { return r }
         let findings = reference.finish()
+        state.foldLegsIntoEndpoints()
         let names = Names(inventory)
-        let model = TopologyModel.build(self)
+        var model = TopologyModel.build(self)
         let groups = groupFlows(model)
         let edgeEvidence = detectEdges(groups, model)
         var roles: [IPAddress: TunnelEndpoint.Role] = [:]
         for (ip, e) in edgeEvidence { roles[ip] = e.role(transit: model.transit) }
+        model.refineRouterKinds(self, roles: roles)
         let labels = Labels(names: names, model: model, roles: roles)
         let flowList = assembleFlows(groups, model: model, labels: labels)
         let workloads = assembleWorkloads(model: model, labels: labels)
-        let tepList = assembleTEPs(roles: roles, edges: edgeEvidence, workloads: workloads, labels: labels)
+        let tepList = assembleTEPs(roles: roles, edges: edgeEvidence, workloads: workloads, model: model, labels: labels)
 
         var result = AnalysisResult(
             capture: captureSummary(files: files, warnings: warnings),
@@ -40,12 +42,13 @@ extension OverlayAnalyzer {
     }
 
     private func captureSummary(files: [String], warnings: [String]) -> CaptureSummary {
-        var perFile = packetsPerFile
+        let s = state
+        var perFile = s.packetsPerFile
         while perFile.count < files.count { perFile.append(0) }
-        let duration = firstTime.flatMap { f in lastTime.map { $0.seconds(since: f) } } ?? 0
-        return CaptureSummary(files: files, packetsPerFile: perFile, packets: packets, bytes: wireBytes, capturedBytes: capturedBytes,
-                              tunneledPackets: tunneledPackets, first: firstTime, last: lastTime, duration: duration,
-                              linkTypes: linkTypes, warnings: warnings)
+        let duration = s.firstTime.flatMap { f in s.lastTime.map { $0.seconds(since: f) } } ?? 0
+        return CaptureSummary(files: files, packetsPerFile: perFile, packets: s.packets, bytes: s.wireBytes, capturedBytes: s.capturedBytes,
+                              tunneledPackets: s.tunneledPackets, first: s.firstTime, last: s.lastTime, duration: duration,
+                              linkTypes: s.linkTypes, warnings: warnings)
     }
 
     private func encapsulations(_ bits: UInt8) -> [TunnelEncapsulation] {
@@ -54,7 +57,13 @@ extension OverlayAnalyzer {
 
     private func assembleTunnels(names: Names) -> [Tunnel] {
         let limit = configuration.exactSourcePortLimit
-        return tunnels.map { t in
+        let tunnels = self.tunnels
+        let order = tunnels.indices.sorted { a, b in
+            let x = tunnels[a].key, y = tunnels[b].key
+            return (x.source, x.destination, x.vni, x.encapsulation) < (y.source, y.destination, y.vni, y.encapsulation)
+        }
+        return order.map { i in
+            let t = tunnels[i]
             let spread = t.sourcePorts.distinct(limit: limit)
             return Tunnel(
                 source: t.key.source, destination: t.key.destination, vni: t.key.vni, sourceName: names.tep(t.key.source),
@@ -68,7 +77,7 @@ extension OverlayAnalyzer {
                                     critical: o.type & 0x80 != 0, packets: o.packets)
                 },
                 first: t.first, last: t.last)
-        }.sorted { ($0.source, $0.destination, $0.vni, $0.encapsulation) < ($1.source, $1.destination, $1.vni, $1.encapsulation) }
+        }
     }
 
     private func assembleWorkloads(model: TopologyModel, labels: Labels) -> [Workload] {
@@ -102,7 +111,7 @@ extension OverlayAnalyzer {
     }
 
     private func assembleTEPs(roles: [IPAddress: TunnelEndpoint.Role], edges: [IPAddress: EdgeEvidence], workloads: [Workload],
-                              labels: Labels) -> [TunnelEndpoint] {
+                              model: TopologyModel, labels: Labels) -> [TunnelEndpoint] {
         var vnis: [Int: Set<UInt32>] = [:]
         for t in tunnels {
             vnis[Int(t.sourceTEP), default: []].insert(t.key.vni)
@@ -110,6 +119,10 @@ extension OverlayAnalyzer {
         }
         var behind: [IPAddress: Int] = [:]
         for w in workloads where w.location == .learned || w.location == .destination { if let t = w.tep { behind[t, default: 0] += 1 } }
+        var routing: [IPAddress: MACAddress] = [:]
+        for e in endpoints where e.packetsSent > 0 && model.routers[e.key.mac]?.kind == .distributed {
+            for t in e.teps.elements where routing[teps[Int(t)].ip] == nil { routing[teps[Int(t)].ip] = e.key.mac }
+        }
         return teps.enumerated().map { i, t in
             let count = behind[t.ip] ?? 0
             var role = roles[t.ip] ?? (count > 0 ? .host : .unknown)
@@ -118,6 +131,9 @@ extension OverlayAnalyzer {
                 reason = e.reasons.joined(separator: "; ")
             } else if count > 0 {
                 reason = "\(count) workload\(count == 1 ? "" : "s") sit\(count == 1 ? "s" : "") behind it"
+            } else if let mac = routing[t.ip] {
+                role = .host
+                reason = "distributed router \(mac) routes from it: a hypervisor whose workloads are not in the capture"
             } else {
                 reason = "no workload was learned behind it and no outside traffic ends at it"
             }

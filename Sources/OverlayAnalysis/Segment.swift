@@ -46,4 +46,12 @@ struct SegmentState {
     var last = FrameRef.none
 
     init(vni: UInt32) { self.vni = vni }
+
+    @inline(__always)
+    mutating func count(_ bytes: Int, at: FrameRef) {
+        packets += 1
+        self.bytes += bytes
+        if first.frame == 0 { first = at }
+        last = at
+    }
 }

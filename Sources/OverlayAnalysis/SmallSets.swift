@@ -79,21 +79,23 @@ struct BoundedValueCounter: Sendable {
     func distinct(limit: Int) -> Int { saturated ? limit : values.count }
 }
 
-/// Bounded, deduplicated list used for per-object samples (IPs of an endpoint, VLANs of a leg…).
+/// Bounded, deduplicated list used for per-object samples (IPs of an endpoint…). `dropped` counts the
+/// insertions refused for lack of room (a value refused twice counts twice: it cannot be remembered).
 struct BoundedList<Element: Hashable & Sendable>: Sendable {
+    enum Insertion { case inserted, present, dropped }
+
     private(set) var items: [Element] = []
     private(set) var dropped = 0
 
-    /// Returns true when newly stored.
     @discardableResult
-    mutating func insert(_ v: Element, limit: Int) -> Bool {
-        if items.contains(v) { return false }
+    mutating func insert(_ v: Element, limit: Int) -> Insertion {
+        if items.contains(v) { return .present }
         guard items.count < limit else {
             dropped += 1
-            return false
+            return .dropped
         }
         items.append(v)
-        return true
+        return .inserted
     }
 }
 

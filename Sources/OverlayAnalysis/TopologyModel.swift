@@ -82,6 +82,27 @@ struct TopologyModel {
         return m
     }
 
+    /// Once edges are known: a learned router that sends only from edge/gateway TEPs and only into transit
+    /// segments is the edge's service/gateway router; one that sends from a host, or routes into a workload
+    /// segment, is a distributed router (an edge runs a DR instance too).
+    mutating func refineRouterKinds(_ a: OverlayAnalyzer, roles: [IPAddress: TunnelEndpoint.Role]) {
+        var teps: [MACAddress: Set<IPAddress>] = [:]
+        var vnis: [MACAddress: Set<UInt32>] = [:]
+        for e in a.endpoints where e.packetsSent > 0 && routers[e.key.mac] != nil {
+            for t in e.teps.elements { teps[e.key.mac, default: []].insert(a.teps[Int(t)].ip) }
+            vnis[e.key.mac, default: []].insert(e.key.vni)
+        }
+        for (mac, e) in routers where !e.declared {
+            guard let from = teps[mac], !from.isEmpty else {
+                routers[mac]?.kind = e.nextHopOnly ? .gateway : .distributed
+                continue
+            }
+            let onEdges = from.allSatisfy { roles[$0] == .edge || roles[$0] == .gateway }
+            let intoTransit = (vnis[mac] ?? []).allSatisfy { transit[$0] != nil }
+            routers[mac]?.kind = onEdges && intoTransit ? .gateway : .distributed
+        }
+    }
+
     private mutating func mark(_ mac: MACAddress, _ reason: String, frame: Int?, routes: Bool) {
         var e = routers[mac] ?? RouterEvidence()
         e.add(reason, frame: frame)
@@ -101,6 +122,16 @@ struct TopologyModel {
                 e.add("declared in the inventory as \(r.name)", frame: nil)
                 routers[mac] = e
             }
+        }
+        // OVN logical router ports (patch / l3gateway / chassisredirect) from a southbound dump.
+        for port in a.inventory.ovnPorts where port.isRouterPort {
+            guard let mac = port.mac, routers[mac]?.declared != true else { continue }
+            var e = routers[mac] ?? RouterEvidence()
+            e.declared = true
+            e.kind = port.type == "patch" ? .distributed : .gateway
+            e.nextHopOnly = port.type != "patch"
+            e.add("OVN logical router port \(port.name) (\(port.type))", frame: nil)
+            routers[mac] = e
         }
         for mac in a.reference.routerMACs where !isRouter(mac) {
             mark(mac, "the reference switch model treats it as a router", frame: nil, routes: true)

@@ -53,6 +53,23 @@ struct TunnelKey: Hashable {
     var destination: IPAddress
     var vni: UInt32
     var encapsulation: TunnelEncapsulation
+
+    @inline(__always)
+    func tableHash(_ k: KeyHasher) -> UInt64 {
+        let (sh, sl) = source.words, (dh, dl) = destination.words
+        return k.hash(UInt64(vni) << 8 | UInt64(source.family) << 2 | (encapsulation == .geneve ? 1 : 2), sl << 32 ^ dl, sh, dh)
+    }
+
+    /// Three words for IPv4 TEPs (the common case), five for IPv6.
+    func hash(into h: inout Hasher) {
+        let (sh, sl) = source.words, (dh, dl) = destination.words
+        h.combine(UInt64(vni) << 8 | UInt64(source.family) << 2 | (encapsulation == .geneve ? 1 : 2))
+        h.combine(sl ^ (dl << 32 | dl >> 32))
+        if sh | dh != 0 {
+            h.combine(sh)
+            h.combine(dh)
+        }
+    }
 }
 
 /// Per-tunnel counters kept while streaming.
@@ -84,6 +101,34 @@ struct TunnelState {
         self.sourceTEP = sourceTEP
         self.destinationTEP = destinationTEP
         self.segment = segment
+    }
+
+    /// Counts one packet of this tunnel; returns how many option kinds could not be kept.
+    mutating func record(_ outer: LevelFacts, geneve: GeneveHeader?, options: ArraySlice<GeneveOption>?, wireLength: Int,
+                         at: FrameRef, configuration: AnalysisConfiguration) -> Int {
+        packets += 1
+        bytes += wireLength
+        if first.frame == 0 { first = at }
+        last = at
+        sourcePorts.insert(outer.sourcePort, limit: configuration.exactSourcePortLimit)
+        ttls.insert(outer.ttl)
+        if outer.ipVersion == 4 {
+            if outer.dontFragment { dontFragment += 1 } else { fragmentable += 1 }
+        }
+        let outerLength = outer.ipLength > 0 ? outer.ipLength : wireLength - outer.ipOffset
+        if outerLength > largestOuter {
+            largestOuter = outerLength
+            largestOuterFrame = at.frame
+        }
+        var notKept = 0
+        if let g = geneve {
+            if g.oam { oam += 1 }
+            if g.critical { critical += 1 }
+            for option in options ?? [] where !countOption(option.optionClass, option.type, limit: configuration.maxOptionKindsPerTunnel) {
+                notKept += 1
+            }
+        }
+        return notKept
     }
 
     /// Counts one option; returns false when a new kind could not be kept.

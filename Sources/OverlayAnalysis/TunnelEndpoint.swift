@@ -49,7 +49,18 @@ struct TEPState {
     init(ip: IPAddress) { self.ip = ip }
 
     @inline(__always)
-    mutating func touch(_ at: FrameRef) {
+    mutating func sent(_ bytes: Int, at: FrameRef, mac: MACAddress?) {
+        txPackets += 1
+        txBytes += bytes
+        if first.frame == 0 { first = at }
+        last = at
+        if let m = mac { macs.insert(m) }
+    }
+
+    @inline(__always)
+    mutating func received(_ bytes: Int, at: FrameRef) {
+        rxPackets += 1
+        rxBytes += bytes
         if first.frame == 0 { first = at }
         last = at
     }

@@ -26,6 +26,7 @@ public struct Workload: Sendable {
     /// Every TEP it was learned behind.
     public var teps: [IPAddress]
     public var packetsSent: Int
+    /// Bytes of the inner frames it sent.
     public var bytesSent: Int
     public var first: FrameRef
     public var last: FrameRef
@@ -57,14 +58,18 @@ struct EndpointKey: Hashable {
 /// addresses are kept apart by how they were seen.
 struct EndpointState {
     let key: EndpointKey
+    // Touched for every frame it sends: kept together at the front.
     /// Current TEP index (switch learning from frames it sends), -1 until it sends one.
     var tep: Int32 = -1
+    var packetsSent = 0, bytesSent = 0
+    var last = FrameRef.none
+    /// IP frames it sent whose TTL looks like an initial value (64, 128, 255, 1, 32), and others (routed).
+    var initialTTLFrames = 0
+    var otherTTLFrames = 0
+    var first = FrameRef.none
     /// TEP of frames addressed to it, for endpoints that never send.
     var destinationTEP: Int32 = -1
     var teps = SmallIndexSet()
-    var packetsSent = 0, bytesSent = 0
-    var first = FrameRef.none
-    var last = FrameRef.none
     /// Sources of IP frames it sent.
     var sourcedIPs = BoundedList<IPAddress>()
     /// Destinations of IP frames addressed to it.
@@ -73,13 +78,50 @@ struct EndpointState {
     var announcedIPs = BoundedList<IPAddress>()
     var moves: [WorkloadMove] = []
     var movesNotKept = 0
-    /// IP frames it sent whose TTL looks like an initial value (64, 128, 255, 1, 32), and others (routed).
-    var initialTTLFrames = 0
-    var otherTTLFrames = 0
     /// Frames in which it was the source, for router evidence.
     var firstSourceFrame = 0
 
     init(key: EndpointKey) { self.key = key }
+
+    /// Counts one frame it sent (only for frames whose flow is not tracked; tracked flows are folded in at the end).
+    mutating func count(_ bytes: Int, ttl: UInt8?, at: FrameRef) {
+        packetsSent += 1
+        bytesSent += bytes
+        if first.frame == 0 || at.frame < first.frame { first = at }
+        if at.frame > last.frame { last = at }
+        if let t = ttl {
+            if Self.isInitialTTL(t) { initialTTLFrames += 1 } else { otherTTLFrames += 1 }
+        }
+    }
+
+    /// Seen behind `tep` (a new TEP for it).
+    mutating func learned(behind tep: Int32, at: FrameRef) {
+        self.tep = tep
+        _ = teps.insert(tep)
+        if first.frame == 0 || at.frame < first.frame { first = at }
+    }
+
+    /// Adds the counters of a flow leg it sent.
+    mutating func fold(_ leg: FlowLegState) {
+        packetsSent += leg.packets
+        bytesSent += leg.bytes
+        if first.frame == 0 || leg.first.frame < first.frame { first = leg.first }
+        if leg.last.frame > last.frame { last = leg.last }
+        if leg.hasTTL {
+            let initial = Self.isInitialTTL(leg.ttlFirst) || Self.isInitialTTL(leg.ttlMin) || Self.isInitialTTL(leg.ttlMax)
+            if initial { initialTTLFrames += leg.packets } else { otherTTLFrames += leg.packets }
+        }
+    }
+
+    /// Keeps a move; returns false when the cap was reached (the move is counted only).
+    mutating func keep(_ move: WorkloadMove, limit: Int) -> Bool {
+        guard moves.count < limit else {
+            movesNotKept += 1
+            return false
+        }
+        moves.append(move)
+        return true
+    }
 
     /// The addresses it owns if it is not a router: what it sent from and announced; when it sent no IP
     /// frame, the one address frames were sent to (several would make it look like a next hop instead).

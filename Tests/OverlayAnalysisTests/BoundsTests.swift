@@ -71,17 +71,25 @@ struct BoundsTests {
         #expect(r.endpoints.count == 2)
     }
 
-    @Test("Endpoint moves and BFD transitions beyond their caps are counted")
+    @Test("Endpoint moves and BFD state changes beyond their caps are counted")
     func perObjectCaps() throws {
-        let feed = Feed(configuration: AnalysisConfiguration(maxMovesPerEndpoint: 2))
+        let feed = Feed(configuration: AnalysisConfiguration(maxMovesPerEndpoint: 2, maxBFDTransitions: 2))
         for i in 0..<6 {
             let tep = i % 2 == 0 ? T.esxi01 : T.esxi02
-            feed.add(T.geneve(tep, T.esxi03, vni: T.web, [.ethernet(src: T.web01.mac, dst: T.web02.mac),
-                                                           .ipv4(src: T.web01.ip, dst: T.web02.ip), .icmpEcho(request: true, id: 1, seq: UInt16(i))]))
+            feed.add(T.geneve(tep, T.esxi03, vni: T.web, T.ping(T.web01, T.web02, seq: UInt16(i))))
+        }
+        for state in [BFDControl.State.down, .initializing, .up, .down, .up] {
+            feed.add(T.geneve(T.esxi01, T.esxi02, vni: 0, oam: true, [
+                .ethernet(src: T.esxi01.mac, dst: T.esxi02.mac), .ipv4(src: T.esxi01.ip, dst: T.esxi02.ip, ttl: 255),
+                .udp(sport: 49_152, dport: BFDControl.singleHopPort), .bfd(state: state, myDisc: 1, yourDisc: 2)]))
         }
         let r = feed.finish()
         let w = try #require(r.endpoint(mac: T.web01.mac, vni: T.web))
         #expect(w.moves.count == 2 && w.movesNotKept == 3)
         #expect(r.limits.movesNotKept == 3)
+        let s = try #require(r.bfdSessions.first)
+        #expect(s.transitions.count == 2 && s.transitionsNotKept == 3 && s.flaps == 1 && s.state == .up)
+        #expect(r.limits.bfdTransitionsNotKept == 3)
+        #expect(r.notes.contains("Limit reached: 3 endpoint moves were counted but not kept."))
     }
 }

@@ -122,4 +122,15 @@ struct CorpusTests {
         #expect(tls.reversePath.pathText == "outside 13.248.140.122 → uplink (untagged) → VM 10.3.30.122")
         #expect(r.notes.contains { $0.contains("bare IP packets") })
     }
+
+    @Test("zeek-vxlan-triple-v2.pcap: every nesting level is a TEP pair; the flow belongs to the innermost VNI")
+    func nestedVXLAN() throws {
+        let r = try PublicCorpus.analyze(["zeek-vxlan-triple-v2.pcap"])
+        #expect(r.tunnels.map { "\($0.source)>\($0.destination)/\($0.vni)" } == ["1.1.1.1>1.1.1.9/1", "2.2.2.2>2.2.2.9/2", "3.3.3.3>3.3.3.9/3"])
+        #expect(r.segments.map(\.vni) == [1, 2, 3])
+        let f = try #require(r.flows.first)
+        #expect(r.flows.count == 1)
+        #expect(f.protocolName == "udp" && f.destinationPort == 53 && f.vnis == [3])
+        #expect(f.source == Self.ip("4.4.4.4") && f.teps == [Self.ip("3.3.3.3"), Self.ip("3.3.3.9")])
+    }
 }

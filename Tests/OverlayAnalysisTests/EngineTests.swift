@@ -8,73 +8,65 @@ import OverlayInventory
 struct EngineTests {
     typealias T = Topo
 
-    @Test("All three classes in one capture keep their own classes and paths")
-    func combined() throws {
-        let feed = Feed(inventory: T.inventory)
-        Scenario.sameSegment(feed)   // frames 1–8
-        Scenario.routed(feed)        // frames 9–11
-        Scenario.northSouth(feed)    // frames 12–17
-        let r = feed.finish()
-        let byPort = Dictionary(uniqueKeysWithValues: r.flows.compactMap { f in f.destinationPort.map { ($0, f) } })
-        #expect(byPort[80]?.flowClass == .eastWestSameSegment)
-        #expect(byPort[8080]?.flowClass == .eastWestRouted)
-        #expect(byPort[443]?.flowClass == .northSouth)
-        #expect(byPort[8080]?.frames == [9, 10, 11])
-        #expect(byPort[443]?.frames == [12, 13, 14, 15, 16, 17])
+    @Test("demo: every sample in one timeline keeps its own classes and paths")
+    func demo() throws {
+        let r = Feed(Scenario.demo(), inventory: T.inventory).finish()
+        #expect(r.capture.packets == 92)
         #expect(r.flows.map(\.id) == Array(1...r.flows.count))
         #expect(r.flows.map(\.first.frame) == r.flows.map(\.first.frame).sorted())
-        #expect(r.teps.map(\.role) == [.host, .host, .host, .edge])
-        #expect(r.segments.map(\.vni) == [T.web, T.transit, T.app])
+        let classes = r.flows.map { "\($0.protocolName) \($0.flowClass.rawValue) \($0.vnis)" }
+        #expect(classes == [
+            "arp east-west/same-segment [69632]", "icmp east-west/same-segment [69632]", "tcp east-west/routed [69632, 73728]",
+            "tcp north-south [71680]", "icmp east-west/routed [69632, 73728]", "arp east-west/same-segment [5]",
+            "icmp east-west/same-segment [5]", "udp north-south [71680]", "tcp east-west/same-segment [5]",
+            "tcp east-west/same-segment [69632]",
+        ])
+        #expect(r.teps.map(\.role) == [.host, .host, .host, .edge, .host, .host])
+        #expect(r.segments.map(\.vni) == [0, 5, T.web, T.transit, T.app])
         #expect(r.segment(vni: T.transit)?.kind == .transit)
-        #expect(r.router(mac: T.routerMAC)?.declared == true)
-        #expect(r.router(mac: T.routerMAC)?.vnis == [T.web, T.app])
-        // Routers are never workloads.
-        #expect(!r.endpoints.contains { $0.mac == T.routerMAC || $0.mac == T.serviceRouterMAC })
-        #expect(Set(r.endpoints.map(\.name)) == ["web-01", "web-02", "app-01"])
+        #expect(r.router(mac: T.routerMAC)?.declared == true && r.router(mac: T.routerMAC)?.vnis == [T.web, T.app])
+        // Routers are never workloads; the workloads sit where the sample put them.
+        #expect(!r.endpoints.contains { r.router(mac: $0.mac) != nil })
+        #expect(Set(r.endpoints.compactMap(\.name)) == ["web-01", "web-02", "app-01"])
+        #expect(r.endpoint(mac: T.web02.mac, vni: T.web)?.tep == .v4(T.esxi02.ip))
+        #expect(r.bfdSessions.count == 6 && r.bfdSessions.allSatisfy { $0.state == .up && $0.tunneled && $0.packets == 4 })
+        #expect(r.problems.isEmpty && !r.limits.anyDropped)
     }
 
-    @Test("OVN option port keys are explained with the southbound ports")
+    @Test("ovn-same-segment: OVN option port keys are explained with the southbound dump")
     func ovnPorts() throws {
-        var inv = Inventory()
-        inv.ovnPorts = [
-            InventoryOVNPort(datapathKey: 1, portKey: 1, name: "vm1-port", datapathName: "ls-web", mac: T.web01.mac, ips: [.v4(T.web01.ip)]),
-            InventoryOVNPort(datapathKey: 1, portKey: 2, name: "vm2-port", datapathName: "ls-web", mac: T.web02.mac, ips: [.v4(T.web02.ip)]),
-        ]
-        let feed = Feed(inventory: inv)
-        let icmp: (Bool) -> [SynthLayer] = { request in
-            request
-                ? [.ethernet(src: T.web01.mac, dst: T.web02.mac), .ipv4(src: T.web01.ip, dst: T.web02.ip), .icmpEcho(request: true, id: 7, seq: 1)]
-                : [.ethernet(src: T.web02.mac, dst: T.web01.mac), .ipv4(src: T.web02.ip, dst: T.web01.ip), .icmpEcho(request: false, id: 7, seq: 1)]
-        }
-        feed.add(T.geneve(T.esxi01, T.esxi02, vni: 1, options: [.ovn(ingress: 1, egress: 2)], icmp(true)))
-        feed.add(T.geneve(T.esxi02, T.esxi01, vni: 1, options: [.ovn(ingress: 2, egress: 1)], icmp(false)))
-        feed.add(T.geneve(T.esxi01, T.esxi02, vni: 1, options: [.ovn(ingress: 1, egress: 32768)],
-                          [.ethernet(src: T.web01.mac, dst: .broadcast),
-                           .arp(op: 1, senderMAC: T.web01.mac, senderIP: T.web01.ip, targetMAC: .zero, targetIP: T.web02.ip)]))
-        let r = feed.finish()
-        let ping = try #require(r.flows.first { $0.protocolName == "icmp" })
-        #expect(ping.icmpIdentifier == 7)
+        let inventory = try T.ovnInventory()
+        let r = Feed(Scenario.ovnSameSegment(), inventory: inventory).finish()
+        #expect(r.teps.map(\.name) == ["hv1", "hv2"])
+        #expect(r.segments.map(\.vni) == [5] && r.segments.first?.name == "sw0")
+        #expect(r.flows.map(\.protocolName) == ["arp", "icmp", "tcp"])
+        let ping = r.flows[1]
         #expect(ping.flowClass == .eastWestSameSegment)
-        #expect(ping.ovn == "datapath ls-web, inport vm1-port, outport vm2-port")
-        #expect(ping.legs.first { $0.direction == .reverse }?.ovn?.text == "datapath ls-web, inport vm2-port, outport vm1-port")
+        #expect(ping.ovn == "datapath sw0, inport sw0-port1, outport sw0-port2")
+        #expect(ping.legs.first { $0.direction == .reverse }?.ovn?.text == "datapath sw0, inport sw0-port2, outport sw0-port1")
         #expect(ping.forwardPath.pathText ==
-            "VM vm1-port 10.1.10.11 (00:50:56:aa:10:11) → TEP 172.20.11.51 → Geneve VNI 1 (ls-web), inport vm1-port, outport vm2-port → TEP 172.20.11.52 → VM vm2-port 10.1.10.12")
-        let arp = try #require(r.flows.first { $0.protocolName == "arp" })
-        #expect(arp.ovn == "datapath ls-web, inport vm1-port, outport _MC_flood")
-        #expect(r.segment(vni: 1)?.name == "ls-web")
-        let tunnel = try #require(r.tunnels.first { $0.source == .v4(T.esxi01.ip) })
-        #expect(tunnel.options.map(\.optionClass) == [0x0102])
-        #expect(tunnel.options.first?.packets == 2)
-        #expect(tunnel.criticalPackets == 2)
+            "VM sw0-port1 10.2.0.11 (50:54:00:00:00:01) → TEP 192.168.50.11 (hv1) → Geneve VNI 5 (sw0), inport sw0-port1, outport sw0-port2 → TEP 192.168.50.12 (hv2) → VM sw0-port2 10.2.0.12")
+        let arp = r.flows[0]
+        #expect(arp.ovn == "datapath sw0, inport sw0-port1, outport _MC_flood")
+        let legs = arp.legs.compactMap(\.ovn)
+        #expect(legs.first?.egressIsMulticastGroup == true && legs.first?.egressKey == 32768)
+        let tunnel = try #require(r.tunnels.first)
+        #expect(tunnel.options.map(\.optionClass) == [0x0102] && tunnel.options.first?.critical == true)
+        #expect(tunnel.criticalPackets == tunnel.packets)
+        #expect(r.endpoints.map(\.name) == ["sw0-port1", "sw0-port2"])
+    }
+
+    @Test("OVN port keys without an inventory stay keys")
+    func ovnWithoutInventory() throws {
+        let r = Feed(Scenario.ovnSameSegment()).finish()
+        #expect(r.flows[1].ovn == "datapath 5, inport 1, outport 2")
+        #expect(r.flows[0].ovn == "datapath 5, inport 1, outport _MC_flood")
     }
 
     @Test("A workload that moves between TEPs is followed, with the frame of each move")
     func moves() throws {
         let feed = Feed()
-        let ping: (T.TEP, UInt16) -> [UInt8] = { tep, seq in
-            T.geneve(tep, T.esxi03, vni: T.web, [.ethernet(src: T.web01.mac, dst: T.web02.mac),
-                                                  .ipv4(src: T.web01.ip, dst: T.web02.ip), .icmpEcho(request: true, id: 1, seq: seq)])
-        }
+        let ping: (T.TEP, UInt16) -> [UInt8] = { tep, seq in T.geneve(tep, T.esxi03, vni: T.web, T.ping(T.web01, T.web02, seq: seq)) }
         feed.add(ping(T.esxi01, 1))
         feed.add(ping(T.esxi01, 2))
         let moved = feed.add(ping(T.esxi02, 3))
@@ -90,6 +82,19 @@ struct EngineTests {
         let f = try #require(r.flows.first)
         #expect(f.remarks.contains { $0.contains("several TEPs") })
         #expect(f.forwardPath[1].text == "TEP 172.20.11.51, then TEP 172.20.11.52")
+    }
+
+    @Test("bfd sample: one session per TEP pair, Up, inside Geneve with the O bit")
+    func bfdSample() throws {
+        let r = Feed(Scenario.bfd(), inventory: T.inventory).finish()
+        #expect(r.bfdSessions.count == 6)
+        let s = try #require(r.bfdSessions.first)
+        #expect(s.endpoints == [.v4(T.esxi01.ip), .v4(T.esxi02.ip)] && s.names == ["esxi-01", "esxi-02"])
+        #expect(s.state == .up && s.flaps == 0 && s.packets == 6 && s.vni == 0)
+        #expect(s.sides.map(\.myDiscriminator) == s.sides.reversed().map(\.yourDiscriminator))
+        #expect(s.sides.allSatisfy { $0.lateIntervals == 0 && $0.detectMultiplier == 3 && $0.desiredMinTxInterval == 1_000_000 })
+        #expect(r.flows.isEmpty && r.endpoints.isEmpty)
+        #expect(r.tunnels.allSatisfy { $0.oamPackets == $0.packets })
     }
 
     @Test("BFD inside Geneve between two TEPs: state timeline, flaps, diagnostics, discriminators")
@@ -132,7 +137,7 @@ struct EngineTests {
     @Test("BFD outside tunnels is a session between underlay addresses")
     func bfdUntunneled() throws {
         let feed = Feed()
-        feed.add(PacketBuilder.build([.ethernet(src: T.esxi01.mac, dst: T.underlayGateway), .ipv4(src: T.esxi01.ip, dst: T.edge01.ip, ttl: 255),
+        feed.add(PacketBuilder.build([.ethernet(src: T.esxi01.mac, dst: SampleTopology.underlayGatewayMAC), .ipv4(src: T.esxi01.ip, dst: T.edge01.ip, ttl: 255),
                                       .udp(sport: 49_153, dport: BFDControl.singleHopPort), .bfd(state: .up, myDisc: 5, yourDisc: 6)]))
         let r = feed.finish()
         let s = try #require(r.bfdSessions.first)
@@ -173,7 +178,7 @@ struct EngineTests {
     @Test("Untunneled traffic is its own flow, classed unknown with the reason")
     func untunneled() throws {
         let feed = Feed()
-        feed.add(PacketBuilder.build([.ethernet(src: T.esxi01.mac, dst: T.underlayGateway), .ipv4(src: T.ip("198.51.100.1"), dst: T.ip("198.51.100.2")),
+        feed.add(PacketBuilder.build([.ethernet(src: T.esxi01.mac, dst: SampleTopology.underlayGatewayMAC), .ipv4(src: T.ip("198.51.100.1"), dst: T.ip("198.51.100.2")),
                                       .udp(sport: 5000, dport: 53), .payload([1, 2, 3])]))
         let r = feed.finish()
         let f = try #require(r.flows.first)

@@ -1,73 +1,62 @@
+import Foundation
 import OverlayWire
 import OverlaySynth
 import OverlayInventory
 @testable import OverlayAnalysis
 
-/// The brief's reference topology (NSX-flavoured), built frame by frame with OverlaySynth's PacketBuilder.
+/// The brief's reference topology as OverlaySynth defines it (`SampleTopology`), plus a builder for the
+/// hand-made frames of cases the sample scenarios do not cover (moves, BFD state changes, faults).
 enum Topo {
-    struct TEP {
-        let ip: IPv4Address
-        let mac: MACAddress
-        let name: String
-    }
-    struct VM {
-        let ip: IPv4Address
-        let mac: MACAddress
-        let name: String
-        let vni: UInt32
-        let tep: TEP
-    }
+    typealias TEP = SynthTEP
+    typealias VM = SynthWorkload
+    typealias S = SampleTopology
 
-    static let esxi01 = TEP(ip: ip("172.20.11.51"), mac: mac("00:50:56:6b:00:51"), name: "esxi-01")
-    static let esxi02 = TEP(ip: ip("172.20.11.52"), mac: mac("00:50:56:6b:00:52"), name: "esxi-02")
-    static let esxi03 = TEP(ip: ip("172.20.11.53"), mac: mac("00:50:56:6b:00:53"), name: "esxi-03")
-    static let edge01 = TEP(ip: ip("172.20.11.100"), mac: mac("00:50:56:6b:01:00"), name: "edge-01")
-    static let underlayGateway = mac("00:1c:73:00:00:01")
-
-    static let web: UInt32 = 69632
-    static let app: UInt32 = 73728
-    static let transit: UInt32 = 71680
-
-    static let web01 = VM(ip: ip("10.1.10.11"), mac: mac("00:50:56:aa:10:11"), name: "web-01", vni: web, tep: esxi01)
-    static let web02 = VM(ip: ip("10.1.10.12"), mac: mac("00:50:56:aa:10:12"), name: "web-02", vni: web, tep: esxi02)
-    static let app01 = VM(ip: ip("10.1.20.11"), mac: mac("00:50:56:aa:20:11"), name: "app-01", vni: app, tep: esxi03)
-
-    static let routerMAC = mac("02:50:56:56:44:52")
-    static let routerTransitMAC = mac("02:50:56:56:44:53")
-    static let serviceRouterMAC = mac("02:50:56:56:44:54")
-    static let edgeUplinkMAC = mac("00:50:56:6b:01:99")
-    static let physicalRouterMAC = mac("00:1c:73:00:01:00")
-    static let snatAddress = ip("192.0.2.10")
-    static let outsideHost = ip("203.0.113.50")
-    static let uplinkVLAN: UInt16 = 100
+    static let esxi01 = S.esxi01, esxi02 = S.esxi02, esxi03 = S.esxi03, edge01 = S.edge01
+    static let web01 = S.web01, web02 = S.web02, app01 = S.app01
+    static let web = S.web.vni, app = S.app.vni, transit = S.transit.vni
+    static let routerMAC = S.routerMAC, routerTransitMAC = S.transitRouterMAC, serviceRouterMAC = S.serviceRouterMAC
+    static let edgeUplinkMAC = S.edgeUplinkMAC, physicalRouterMAC = S.physicalRouterMAC
+    static let snatAddress = S.snatAddress, outsideHost = S.externalHost, uplinkVLAN = S.uplinkVLAN
 
     static func ip(_ s: String) -> IPv4Address { IPv4Address(s)! }
-    static func mac(_ s: String) -> MACAddress { MACAddress(s)! }
 
-    /// The inventory of the reference topology (names, segments, router, edge with SNAT).
+    /// The inventory of the sample topology (names, segments, router, edge with SNAT), built from
+    /// `SampleTopology`'s values.
     static var inventory: Inventory {
         var inv = Inventory()
-        inv.teps = [esxi01, esxi02, esxi03].map { InventoryTEP(ip: .v4($0.ip), name: $0.name, role: .host) }
+        inv.teps = S.hostTEPs.map { InventoryTEP(ip: .v4($0.ip), name: $0.name, role: .host) }
             + [InventoryTEP(ip: .v4(edge01.ip), name: edge01.name, role: .edge)]
-        inv.segments = [
-            InventorySegment(vni: web, name: "web", subnets: [IPPrefix("10.1.10.0/24")!], kind: .overlay),
-            InventorySegment(vni: app, name: "app", subnets: [IPPrefix("10.1.20.0/24")!], kind: .overlay),
-            InventorySegment(vni: transit, name: "transit", subnets: [IPPrefix("100.64.0.0/31")!], kind: .transit),
-        ]
-        inv.workloads = [web01, web02, app01].map {
-            InventoryWorkload(name: $0.name, mac: $0.mac, ips: [.v4($0.ip)], vni: $0.vni, tep: .v4($0.tep.ip))
+        inv.segments = S.segments.map { s in
+            InventorySegment(vni: s.vni, name: s.name, subnets: [IPPrefix(s.subnet)!], kind: s.vni == transit ? .transit : .overlay)
         }
-        inv.routers = [InventoryRouter(name: "t1-dr", kind: .distributed, macs: [routerMAC, routerTransitMAC], vnis: [web, app, transit])]
+        inv.workloads = S.workloads.map {
+            InventoryWorkload(name: $0.name, mac: $0.mac, ips: [.v4($0.ip)], vni: $0.segment.vni, tep: .v4($0.tep.ip))
+        }
+        inv.routers = [InventoryRouter(name: "dr-01", kind: .distributed, macs: [routerMAC, routerTransitMAC])]
         inv.edges = [InventoryEdge(name: "edge-01", tep: .v4(edge01.ip), transitVNI: transit, uplinkVLAN: uplinkVLAN,
                                    snat: [SNATRule(from: IPPrefix("10.1.0.0/16")!, to: .v4(snatAddress))])]
         return inv
     }
 
-    /// A Geneve frame from one TEP to another, NSX-style (outer TTL 64, DF, UDP checksum 0, source port = flow hash).
+    /// The OVN sample's southbound dump, loaded the way `--inventory` loads it (one file per table).
+    static func ovnInventory() throws -> Inventory {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("overlayanalysis-ovn-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var paths: [String] = []
+        for (name, contents) in OVNSampleTopology.southbound.files {
+            let url = dir.appendingPathComponent(name)
+            try contents.write(to: url, atomically: true, encoding: .utf8)
+            paths.append(url.path)
+        }
+        return try Inventory.load(paths: paths)
+    }
+
+    /// A Geneve frame between two TEPs, NSX-style (outer TTL 64, DF, UDP checksum 0).
     static func geneve(_ from: TEP, _ to: TEP, vni: UInt32, sport: UInt16 = 50_000, oam: Bool = false,
                        options: [SynthGeneveOption] = [], _ inner: [SynthLayer]) -> [UInt8] {
         PacketBuilder.build([
-            .ethernet(src: from.mac, dst: underlayGateway),
+            .ethernet(src: from.mac, dst: S.underlayGatewayMAC),
             .ipv4(src: from.ip, dst: to.ip, ttl: 64, dontFragment: true),
             .udp(sport: sport, dport: GeneveHeader.port, zeroChecksum: true),
             .geneve(vni: vni, oam: oam, options: options),
@@ -75,45 +64,61 @@ enum Topo {
     }
 
     static func tcp(_ srcMAC: MACAddress, _ dstMAC: MACAddress, _ src: IPv4Address, _ dst: IPv4Address, sport: UInt16, dport: UInt16,
-                    flags: UInt16, ttl: UInt8 = 64, seq: UInt32 = 1, ack: UInt32 = 0) -> [SynthLayer] {
-        [.ethernet(src: srcMAC, dst: dstMAC), .ipv4(src: src, dst: dst, ttl: ttl),
-         .tcp(sport: sport, dport: dport, seq: seq, ack: ack, flags: flags)]
+                    flags: UInt16, ttl: UInt8 = 64) -> [SynthLayer] {
+        [.ethernet(src: srcMAC, dst: dstMAC), .ipv4(src: src, dst: dst, ttl: ttl), .tcp(sport: sport, dport: dport, seq: 1, flags: flags)]
+    }
+
+    static func ping(_ from: VM, _ to: VM, seq: UInt16) -> [SynthLayer] {
+        [.ethernet(src: from.mac, dst: to.mac), .ipv4(src: from.ip, dst: to.ip), .icmpEcho(request: true, id: 1, seq: seq)]
     }
 
     static let syn = TCPHeader.syn
     static let synAck = TCPHeader.syn | TCPHeader.ack
     static let ack = TCPHeader.ack
-    static let pshAck = TCPHeader.psh | TCPHeader.ack
 }
 
-/// Feeds frames to an analyzer as a capture would: decoded, numbered from 1, 1 ms apart.
+/// Feeds frames to an analyzer as a capture would: decoded, numbered from 1, in time order.
 final class Feed {
     let analyzer: OverlayAnalyzer
     private let decoder = PacketDecoder()
     private var packet = DecodedPacket()
     private(set) var frameNumber = 0
-    private var time = Timestamp(seconds: 1_700_000_000, nanoseconds: 0)
+    private var time = OverlaySynth.Scenario.epoch
 
     init(configuration: AnalysisConfiguration = AnalysisConfiguration(), inventory: Inventory? = nil) {
         analyzer = OverlayAnalyzer(configuration: configuration, inventory: inventory)
     }
 
-    /// Adds one frame; returns its frame number.
-    @discardableResult
-    func add(_ bytes: [UInt8], file: Int = 0, after milliseconds: UInt32 = 1) -> Int {
-        frameNumber += 1
-        advance(milliseconds)
-        bytes.withUnsafeBytes { decoder.decode($0, linkType: .ethernet, wireLength: bytes.count, into: &packet) }
-        analyzer.ingest(frame: FrameInfo(number: frameNumber, timestamp: time, capturedLength: bytes.count, wireLength: bytes.count,
-                                         linkType: .ethernet, fileIndex: file), packet: packet)
-        return frameNumber
+    convenience init(_ frames: [SynthFrame], inventory: Inventory? = nil) {
+        self.init(inventory: inventory)
+        add(frames)
     }
 
-    func advance(_ milliseconds: UInt32) {
+    /// Adds the frames of a sample capture with their own timestamps.
+    func add(_ frames: [SynthFrame], file: Int = 0) {
+        for f in frames {
+            time = f.timestamp
+            ingest(f.bytes, wireLength: f.wireLength, file: file)
+        }
+    }
+
+    /// Adds one hand-made frame `milliseconds` after the previous one; returns its frame number.
+    @discardableResult
+    func add(_ bytes: [UInt8], file: Int = 0, after milliseconds: UInt32 = 1) -> Int {
         var ns = UInt64(time.nanoseconds) + UInt64(milliseconds) * 1_000_000
         time.seconds += Int64(ns / 1_000_000_000)
         ns %= 1_000_000_000
         time.nanoseconds = UInt32(ns)
+        return ingest(bytes, wireLength: bytes.count, file: file)
+    }
+
+    @discardableResult
+    private func ingest(_ bytes: [UInt8], wireLength: Int, file: Int) -> Int {
+        frameNumber += 1
+        bytes.withUnsafeBytes { decoder.decode($0, linkType: .ethernet, wireLength: wireLength, into: &packet) }
+        analyzer.ingest(frame: FrameInfo(number: frameNumber, timestamp: time, capturedLength: bytes.count, wireLength: wireLength,
+                                         linkType: .ethernet, fileIndex: file), packet: packet)
+        return frameNumber
     }
 
     func finish(files: [String] = ["test.pcap"]) -> AnalysisResult { analyzer.finish(files: files, warnings: []) }
