@@ -65,7 +65,7 @@ let package = Package(
             dependencies: ["OverlayAnalysis", "OverlayReference", "OverlayWire", "OverlaySynth", "OverlayCapture"]
         ),
         .testTarget(name: "OverlayInventoryTests", dependencies: ["OverlayInventory", "OverlayWire"]),
-        .testTarget(name: "OverlayReferenceTests", dependencies: ["OverlayReference", "OverlayWire", "OverlaySynth"]),
+        .testTarget(name: "OverlayReferenceTests", dependencies: ["OverlayReference", "OverlayInventory", "OverlayWire", "OverlaySynth"]),
         .testTarget(name: "OverlayReportTests", dependencies: ["OverlayReport", "OverlayAnalysis", "OverlaySynth"]),
         .testTarget(name: "OverlayTraceCLITests", dependencies: ["OverlayTraceCLI", "OverlaySynth", "OverlayWire"]),
     ]

@@ -1,0 +1,171 @@
+import OverlayWire
+import OverlayInventory
+
+extension OverlayAnalyzer {
+    /// Turns flow groups into `Flow` values: class, paths, counters, evidence, remarks; sorted by first frame.
+    func assembleFlows(_ groups: [FlowGroup], model: TopologyModel, labels: Labels) -> [Flow] {
+        let classifier = FlowClassifier(labels: labels)
+        var out: [Flow] = []
+        out.reserveCapacity(groups.count)
+        for g in groups where !g.legs.isEmpty {
+            let translation = g.uplinkLegs.isEmpty || g.tunneledLegs.isEmpty ? nil : translation(of: g)
+            let (flowClass, reason) = classifier.classify(g, translation: translation)
+            let builder = PathBuilder(labels: labels, group: g, translation: translation, endpoints: endpoints)
+            let forwardPath = builder.path(forward: true)
+            let reversePath = builder.path(forward: false)
+            out.append(makeFlow(g, flowClass: flowClass, reason: reason, forwardPath: forwardPath, reversePath: reversePath,
+                                translation: translation, model: model, labels: labels, builder: builder))
+        }
+        for i in out.indices { out[i].id = i + 1 }
+        return out
+    }
+
+    private func makeFlow(_ g: FlowGroup, flowClass: FlowClass, reason: String, forwardPath: [PathHop], reversePath: [PathHop],
+                          translation: AddressTranslation?, model: TopologyModel, labels: Labels, builder: PathBuilder) -> Flow {
+        // The overlay's view of the endpoints: a forward tunnel leg, else a reverse one mirrored.
+        var source: IPAddress?, destination: IPAddress?, sport: UInt16?, dport: UInt16?
+        var sourceMAC: MACAddress?, destinationMAC: MACAddress?
+        if let l = g.legs.first(where: { $0.tunneled && $0.forward }) ?? g.legs.first(where: \.forward) {
+            (source, destination, sport, dport) = (l.source, l.destination, l.sourcePort, l.destinationPort)
+            (sourceMAC, destinationMAC) = (l.state.sourceMAC, l.state.destinationMAC)
+        } else if let l = g.legs.first(where: \.tunneled) ?? g.legs.first {
+            (source, destination, sport, dport) = (l.destination, l.source, l.destinationPort, l.sourcePort)
+            (sourceMAC, destinationMAC) = (l.state.destinationMAC, l.state.sourceMAC)
+        }
+        let anchorKey = flows[g.anchor].key
+        let ported = g.kind == .tcp || g.kind == .udp
+        let isICMP = g.kind == .icmp || g.kind == .icmpv6
+        let protocolName: String
+        switch g.kind {
+        case .otherIP: protocolName = IPProtocol(rawValue: g.proto).name
+        default: protocolName = g.kind.name
+        }
+
+        var legs: [FlowLeg] = []
+        legs.reserveCapacity(g.legs.count)
+        var frames: [Int] = []
+        var fileMask: UInt64 = 0
+        for l in g.legs {
+            frames += l.state.evidence
+            fileMask |= l.state.fileMask
+            let keys = l.state.ovn
+            legs.append(FlowLeg(
+                direction: l.forward ? .forward : .reverse, vni: l.vni, vlan: l.vlan, tunneled: l.tunneled,
+                encapsulation: l.tunneled ? l.encapsulation : nil, source: l.source, destination: l.destination,
+                sourcePort: ported ? l.sourcePort : nil, destinationPort: ported ? l.destinationPort : nil,
+                sourceMAC: l.state.sourceMAC, destinationMAC: l.state.destinationMAC,
+                sourceTEPs: l.sourceTEPs, destinationTEPs: l.destinationTEPs, packets: l.state.packets, bytes: l.state.bytes,
+                first: l.state.first, last: l.state.last, ttl: l.ttl,
+                ttlRange: l.state.hasTTL ? l.state.ttlMin...l.state.ttlMax : nil,
+                tcpFlags: g.kind == .tcp ? TCPFlags.text(l.state.tcpFlags) : nil, frames: l.state.evidence,
+                ovn: keys.flatMap { k in l.vni.map { labels.names.ovn(k, vni: $0) } }))
+        }
+        var tepOrder: [IPAddress] = []
+        for path in [forwardPath, reversePath] {
+            for hop in path where hop.kind == .tep || hop.kind == .edgeTEP || hop.kind == .replication {
+                let crossed = hop.teps.isEmpty ? (hop.ip.map { [$0] } ?? []) : hop.teps
+                for ip in crossed where !tepOrder.contains(ip) { tepOrder.append(ip) }
+            }
+        }
+        let firstRef = g.legs.map(\.state.first).min() ?? .none
+        let lastRef = g.legs.map(\.state.last).max { $0.frame < $1.frame } ?? .none
+        let forwardFlags = g.forwardLegs.reduce(UInt16(0)) { $0 | $1.state.tcpFlags }
+        let reverseFlags = g.reverseLegs.reduce(UInt16(0)) { $0 | $1.state.tcpFlags }
+
+        var flow = Flow(
+            id: 0, protocolName: protocolName, ipProtocol: g.kind == .arp || g.kind == .l2 ? nil : IPProtocol(rawValue: g.proto),
+            source: source, destination: destination, sourcePort: ported ? sport : nil, destinationPort: ported ? dport : nil,
+            icmpIdentifier: isICMP && anchorKey.portA == anchorKey.portB && anchorKey.portA != 0 ? anchorKey.portA : nil,
+            sourceMAC: g.kind == .l2 ? sourceMAC : nil, destinationMAC: g.kind == .l2 ? destinationMAC : nil,
+            etherType: g.kind == .l2 ? anchorKey.portA : nil, flowClass: flowClass, classReason: reason,
+            tunneled: !g.tunneledLegs.isEmpty, forward: direction(g.forwardLegs), reverse: direction(g.reverseLegs),
+            forwardPath: forwardPath, reversePath: reversePath, teps: tepOrder,
+            vnis: Array(Set(g.legs.compactMap(\.vni))).sorted(), vlans: Array(Set(g.legs.compactMap(\.vlan))).sorted(),
+            frames: Self.sortedUnique(frames), legs: legs,
+            tcpState: g.kind == .tcp ? TCPFlags.state(forward: forwardFlags, reverse: reverseFlags) : nil,
+            translation: translation,
+            ovn: legs.first(where: { $0.direction == .forward && $0.ovn != nil })?.ovn?.text ?? legs.first { $0.ovn != nil }?.ovn?.text,
+            first: firstRef, last: lastRef,
+            files: (0..<64).filter { fileMask & (1 << UInt64($0)) != 0 }, remarks: [])
+        flow.remarks = remarks(g, flow: flow, labels: labels, builder: builder)
+        return flow
+    }
+
+    static func sortedUnique(_ values: [Int]) -> [Int] {
+        var out = values.sorted()
+        var w = 0
+        for i in out.indices where w == 0 || out[w - 1] != out[i] {
+            out[w] = out[i]
+            w += 1
+        }
+        out.removeLast(out.count - w)
+        return out
+    }
+
+    private func direction(_ legs: [LegInfo]) -> FlowDirection {
+        // Each leg saw the same packets at another point: the largest count is the direction's count.
+        FlowDirection(packets: legs.map(\.state.packets).max() ?? 0, bytes: legs.map(\.state.bytes).max() ?? 0,
+                      first: legs.map(\.state.first).min(), last: legs.map(\.state.last).max { $0.frame < $1.frame })
+    }
+
+    private func remarks(_ g: FlowGroup, flow: Flow, labels: Labels, builder: PathBuilder) -> [String] {
+        let model = labels.model
+        var out: [String] = []
+        if g.forwardLegs.isEmpty {
+            out.append("only the reverse direction was captured: the first packets went another way or before the capture started")
+        } else if g.reverseLegs.isEmpty && !g.isAddressResolution {
+            out.append("only one direction was captured: the reply was not sent, or took a path this capture does not see")
+        }
+        for l in g.tunneledLegs where model.isRouter(l.state.sourceMAC) {
+            if let v = builder.sourceVNI(of: l.source, leg: l), let s = l.source {
+                if model.workloadByIP[s] != nil {
+                    out.append("routed on the source host: source VNI \(v) inferred from where \(s) was learned")
+                } else {
+                    out.append("routed on the source host: source VNI \(v) inferred from the subnets and inventory")
+                }
+            } else if let s = l.source, !labels.isExternal(s) {
+                out.append("routed on the source host: the segment of \(s) is not in the capture")
+            }
+        }
+        for l in g.tunneledLegs where model.isRouter(l.state.destinationMAC) {
+            if let d = l.destination, !labels.isExternal(d) {
+                out.append("routed again at the far end: the last hop to \(d) happens inside the receiving host and is not on the underlay")
+            }
+        }
+        if flow.flowClass == .northSouth && g.uplinkLegs.isEmpty {
+            out.append("the uplink leg is not in the capture: capture the edge uplink to see the translated addresses")
+        }
+        for l in g.tunneledLegs where l.sourceTEPs.count > 1 {
+            out.append("the \(l.forward ? "forward" : "reverse") direction came from several TEPs: \(l.sourceTEPs.map { "\($0)" }.joined(separator: ", ")) (the source moved)")
+        }
+        if flow.files.count > 1 {
+            out.append("seen in capture files \(flow.files.map { String($0 + 1) }.joined(separator: " and ")): each file counts its own copy")
+        }
+        var unique: [String] = []
+        for r in out where !unique.contains(r) { unique.append(r) }
+        return unique
+    }
+}
+
+/// TCP flag bits as text and the connection state they imply.
+enum TCPFlags {
+    static func text(_ f: UInt16) -> String {
+        var s = ""
+        if f & TCPHeader.syn != 0 { s += "S" }
+        if f & TCPHeader.fin != 0 { s += "F" }
+        if f & TCPHeader.psh != 0 { s += "P" }
+        if f & TCPHeader.rst != 0 { s += "R" }
+        if f & TCPHeader.urg != 0 { s += "U" }
+        if f & TCPHeader.ack != 0 { s += "." }
+        return s.isEmpty ? "none" : s
+    }
+
+    /// From the union of flags per direction (forward = initiator).
+    static func state(forward f: UInt16, reverse r: UInt16) -> TCPState {
+        if (f | r) & TCPHeader.rst != 0 { return .reset }
+        if f & TCPHeader.fin != 0 && r & TCPHeader.fin != 0 { return .closed }
+        guard f & TCPHeader.syn != 0 else { return .midstream }
+        guard r & TCPHeader.syn != 0 && r & TCPHeader.ack != 0 else { return .synSent }
+        return f & TCPHeader.ack != 0 ? .established : .synReceived
+    }
+}

@@ -1,0 +1,222 @@
+import OverlayWire
+
+/// What a flow key identifies, beyond IP protocol numbers.
+enum FlowKind: UInt8 {
+    case tcp = 1, udp, icmp, icmpv6, neighborDiscovery, arp, otherIP, l2
+
+    var name: String {
+        switch self {
+        case .tcp: return "tcp"
+        case .udp: return "udp"
+        case .icmp: return "icmp"
+        case .icmpv6: return "icmp6"
+        case .neighborDiscovery: return "nd"
+        case .arp: return "arp"
+        case .otherIP: return "ip"
+        case .l2: return "l2"
+        }
+    }
+}
+
+/// The hash key of a flow record: scope (VNI, or untunneled + VLAN), kind, and the two endpoints ordered so
+/// both directions map to one key. Small and trivially copyable: hashing it allocates nothing.
+struct FlowKey: Hashable {
+    /// A VNI (24 bits), or `untunneledScope | VLAN` (`noVLAN` when untagged).
+    var scope: UInt32
+    var kind: UInt8
+    var proto: UInt8
+    /// 4 / 6 for IP, 0 for MAC-addressed (l2) keys.
+    var family: UInt8
+    var portA: UInt16
+    var portB: UInt16
+    var aHigh: UInt64
+    var aLow: UInt64
+    var bHigh: UInt64
+    var bLow: UInt64
+
+    static let untunneledScope: UInt32 = 1 << 24
+    static let noVLAN: UInt16 = 0xFFFF
+
+    static func scope(vlan: UInt16?) -> UInt32 { untunneledScope | UInt32(vlan ?? noVLAN) }
+
+    var isTunneled: Bool { scope < Self.untunneledScope }
+    var vni: UInt32? { isTunneled ? scope : nil }
+    var vlan: UInt16? {
+        guard !isTunneled else { return nil }
+        let v = UInt16(truncatingIfNeeded: scope)
+        return v == Self.noVLAN ? nil : v
+    }
+    var flowKind: FlowKind { FlowKind(rawValue: kind) ?? .otherIP }
+
+    /// The same key without its scope: legs of one routed flow in different VNIs share it.
+    var unscoped: FlowKey {
+        var k = self
+        k.scope = 0
+        return k
+    }
+
+    /// The table hash: one mixing round over the metadata and addresses.
+    @inline(__always)
+    func tableHash(_ k: KeyHasher) -> UInt64 {
+        let meta = UInt64(scope) | UInt64(kind) << 25 | UInt64(family) << 29 | UInt64(proto) << 32 | UInt64(portA) << 40
+            | UInt64(portB) << 56
+        return k.hash(meta ^ UInt64(portB) >> 8, aLow ^ (bLow << 32 | bLow >> 32), aHigh, bHigh)
+    }
+
+    func hash(into h: inout Hasher) {
+        h.combine(UInt64(scope) << 32 | UInt64(kind) << 24 | UInt64(proto) << 16 | UInt64(family) << 8)
+        h.combine(UInt64(portA) << 16 | UInt64(portB))
+        h.combine(aHigh)
+        h.combine(aLow)
+        h.combine(bHigh)
+        h.combine(bLow)
+    }
+
+    /// Builds the key for a packet going from (src, sport) to (dst, dport), and tells which canonical
+    /// direction that packet travels: 0 when the source is endpoint A, 1 when it is B.
+    @inline(__always)
+    static func make(scope: UInt32, kind: FlowKind, proto: UInt8, family: UInt8,
+                     src: (UInt64, UInt64), sport: UInt16, dst: (UInt64, UInt64), dport: UInt16) -> (FlowKey, Int) {
+        let srcFirst = (src.0, src.1, sport) <= (dst.0, dst.1, dport)
+        if srcFirst {
+            return (FlowKey(scope: scope, kind: kind.rawValue, proto: proto, family: family, portA: sport, portB: dport,
+                            aHigh: src.0, aLow: src.1, bHigh: dst.0, bLow: dst.1), 0)
+        }
+        return (FlowKey(scope: scope, kind: kind.rawValue, proto: proto, family: family, portA: dport, portB: sport,
+                        aHigh: dst.0, aLow: dst.1, bHigh: src.0, bLow: src.1), 1)
+    }
+}
+
+/// One direction of one flow record while streaming.
+struct FlowLegState {
+    var packets = 0
+    var bytes = 0
+    var first = FrameRef.none
+    var last = FrameRef.none
+    /// The first frame numbers (capacity reserved once, at the leg's first packet).
+    var evidence: [Int] = []
+    var sourceMAC: MACAddress?
+    var destinationMAC: MACAddress?
+    var ttlFirst: UInt8 = 0
+    var ttlMin: UInt8 = .max
+    var ttlMax: UInt8 = 0
+    var hasTTL = false
+    var tcpFlags: UInt16 = 0
+    /// Distinct tunnels (TEP pairs) the leg rode, and the last one (the hint for the next packet).
+    var tunnels = SmallIndexSet()
+    var lastTunnel: Int32 = -1
+    /// Learning cache: while the leg stays on this tunnel with this source MAC, the endpoint tables need no lookup.
+    var cachedTunnel: Int32 = -2
+    var cachedSourceMAC: UInt64 = .max
+    var sourceEndpoint: Int32 = -1
+    var ovn: OVNPortKeys?
+    var fileMask: UInt64 = 0
+    var tunnelOverflowCounted = false
+
+    var seen: Bool { packets > 0 }
+
+    /// Counts one packet; `newTunnel` when the leg rode this tunnel for the first time.
+    @inline(__always)
+    mutating func record(_ l: LevelFacts, tunnel: Int32, bytes: Int, ovn: OVNPortKeys?, frame: FrameInfo, at: FrameRef,
+                         maxEvidence: Int) -> (newTunnel: Bool, tunnelNotKept: Bool) {
+        if packets == 0 {
+            first = at
+            evidence.reserveCapacity(maxEvidence)
+            if l.hasSourceMAC {
+                sourceMAC = l.sourceMAC
+                if l.hasEthernet { destinationMAC = l.destinationMAC }
+            }
+            self.ovn = ovn
+        }
+        packets += 1
+        self.bytes += bytes
+        last = at
+        if evidence.count < maxEvidence { evidence.append(frame.number) }
+        if l.hasIP {
+            if !hasTTL {
+                hasTTL = true
+                ttlFirst = l.ttl
+            }
+            if l.ttl < ttlMin { ttlMin = l.ttl }
+            if l.ttl > ttlMax { ttlMax = l.ttl }
+        }
+        tcpFlags |= l.tcpFlags
+        fileMask |= 1 << UInt64(min(max(frame.fileIndex, 0), 63))
+        guard tunnel >= 0, tunnel != lastTunnel else { return (false, false) }
+        lastTunnel = tunnel
+        guard !tunnels.contains(tunnel) else { return (false, false) }
+        if tunnels.insert(tunnel) { return (true, false) }
+        guard !tunnelOverflowCounted else { return (false, false) }
+        tunnelOverflowCounted = true
+        return (false, true)
+    }
+
+    /// The cached source endpoint, when this packet has the leg's cached tunnel and source MAC.
+    @inline(__always)
+    func cachedEndpoint(tunnel: Int32, _ l: LevelFacts) -> Int32 {
+        let mac = l.hasSourceMAC ? l.sourceMAC.rawValue : (l.arpSenderMAC?.rawValue ?? .max)
+        return cachedTunnel == tunnel && cachedSourceMAC == mac ? sourceEndpoint : -1
+    }
+}
+
+/// One flow record (one scope) while streaming.
+struct FlowState {
+    let key: FlowKey
+    /// Endpoint A / B addresses (IP flows and ARP/ND).
+    let addressA: IPAddress?
+    let addressB: IPAddress?
+    var ab = FlowLegState()
+    var ba = FlowLegState()
+    /// Direction of the first packet, and of the first pure SYN (-1 when none).
+    var firstDirection = 0
+    var synDirection = -1
+    var encapsulation: TunnelEncapsulation?
+    /// The NAT-correlated record on the other side of the edge, -1 when none.
+    var natPeer: Int32 = -1
+
+    init(key: FlowKey, addressA: IPAddress?, addressB: IPAddress?) {
+        self.key = key
+        self.addressA = addressA
+        self.addressB = addressB
+    }
+
+    /// Counts one packet in `direction` (0 = A→B).
+    @inline(__always)
+    mutating func record(direction: Int, _ l: LevelFacts, tunnel: Int32, bytes: Int, ovn: OVNPortKeys?, frame: FrameInfo,
+                         at: FrameRef, maxEvidence: Int) -> (newTunnel: Bool, tunnelNotKept: Bool, cachedEndpoint: Int32) {
+        if l.isTCP, synDirection < 0, l.tcpFlags & TCPHeader.syn != 0, l.tcpFlags & TCPHeader.ack == 0 { synDirection = direction }
+        if direction == 0 {
+            let r = ab.record(l, tunnel: tunnel, bytes: bytes, ovn: ovn, frame: frame, at: at, maxEvidence: maxEvidence)
+            return (r.newTunnel, r.tunnelNotKept, ab.cachedEndpoint(tunnel: tunnel, l))
+        }
+        let r = ba.record(l, tunnel: tunnel, bytes: bytes, ovn: ovn, frame: frame, at: at, maxEvidence: maxEvidence)
+        return (r.newTunnel, r.tunnelNotKept, ba.cachedEndpoint(tunnel: tunnel, l))
+    }
+
+    @inline(__always)
+    func lastTunnel(_ direction: Int) -> Int32 { direction == 0 ? ab.lastTunnel : ba.lastTunnel }
+
+    /// Remembers the source endpoint of a leg for this tunnel and MAC.
+    mutating func cache(direction: Int, tunnel: Int32, sourceMAC: MACAddress, endpoint: Int32) {
+        if direction == 0 {
+            ab.cachedTunnel = tunnel
+            ab.cachedSourceMAC = sourceMAC.rawValue
+            ab.sourceEndpoint = endpoint
+        } else {
+            ba.cachedTunnel = tunnel
+            ba.cachedSourceMAC = sourceMAC.rawValue
+            ba.sourceEndpoint = endpoint
+        }
+    }
+
+    /// The initiator's direction: the SYN sender for TCP, else the direction of the first packet.
+    var forwardDirection: Int { synDirection >= 0 ? synDirection : firstDirection }
+
+    func leg(_ direction: Int) -> FlowLegState { direction == 0 ? ab : ba }
+    /// The direction when only one was seen.
+    var onlyDirection: Int? { ab.seen == ba.seen ? nil : (ab.seen ? 0 : 1) }
+    func source(_ direction: Int) -> IPAddress? { direction == 0 ? addressA : addressB }
+    func destination(_ direction: Int) -> IPAddress? { direction == 0 ? addressB : addressA }
+    func sourcePort(_ direction: Int) -> UInt16 { direction == 0 ? key.portA : key.portB }
+    func destinationPort(_ direction: Int) -> UInt16 { direction == 0 ? key.portB : key.portA }
+}

@@ -1,0 +1,144 @@
+import OverlayWire
+
+/// One direction of one TEP pair in one VNI: what rode it and how the underlay saw it.
+public struct Tunnel: Sendable {
+    public var source: IPAddress
+    public var destination: IPAddress
+    public var vni: UInt32
+    public var sourceName: String?
+    public var destinationName: String?
+    public var encapsulation: TunnelEncapsulation
+    public var packets: Int
+    /// Frame bytes on the wire.
+    public var bytes: Int
+    /// Directional inner flows that rode it.
+    public var innerFlows: Int
+    /// Distinct outer UDP source ports (ECMP entropy), exact up to `sourcePortSpreadLimit`.
+    public var sourcePortSpread: Int
+    /// True when the spread reached the limit: "≥ limit".
+    public var sourcePortSpreadSaturated: Bool
+    /// "12", or "≥64" when saturated.
+    public var sourcePortSpreadText: String
+    /// Distinct outer TTL / hop limit values.
+    public var outerTTLs: [UInt8]
+    public var dontFragmentPackets: Int
+    /// Outer IPv4 packets without DF (fragmentable by the underlay).
+    public var fragmentablePackets: Int
+    /// Largest outer IP packet (outer IP total length), and the frame that carried it.
+    public var largestOuterPacket: Int
+    public var largestOuterPacketFrame: Int
+    /// Geneve packets with the O (OAM/control) bit.
+    public var oamPackets: Int
+    /// Geneve packets with the C (critical options) bit.
+    public var criticalPackets: Int
+    /// Geneve option kinds seen.
+    public var options: [TunnelOptionUse]
+    public var first: FrameRef
+    public var last: FrameRef
+}
+
+/// A Geneve option class/type seen on a tunnel.
+public struct TunnelOptionUse: Hashable, Sendable {
+    public var optionClass: UInt16
+    public var type: UInt8
+    /// IANA name of the class ("Open Virtual Networking (OVN)").
+    public var className: String
+    public var critical: Bool
+    public var packets: Int
+}
+
+/// (source TEP, destination TEP, VNI, encapsulation): the key of a directional tunnel.
+struct TunnelKey: Hashable {
+    var source: IPAddress
+    var destination: IPAddress
+    var vni: UInt32
+    var encapsulation: TunnelEncapsulation
+
+    @inline(__always)
+    func tableHash(_ k: KeyHasher) -> UInt64 {
+        let (sh, sl) = source.words, (dh, dl) = destination.words
+        return k.hash(UInt64(vni) << 8 | UInt64(source.family) << 2 | (encapsulation == .geneve ? 1 : 2), sl << 32 ^ dl, sh, dh)
+    }
+
+    /// Three words for IPv4 TEPs (the common case), five for IPv6.
+    func hash(into h: inout Hasher) {
+        let (sh, sl) = source.words, (dh, dl) = destination.words
+        h.combine(UInt64(vni) << 8 | UInt64(source.family) << 2 | (encapsulation == .geneve ? 1 : 2))
+        h.combine(sl ^ (dl << 32 | dl >> 32))
+        if sh | dh != 0 {
+            h.combine(sh)
+            h.combine(dh)
+        }
+    }
+}
+
+/// Per-tunnel counters kept while streaming.
+struct TunnelState {
+    let key: TunnelKey
+    let sourceTEP: Int32
+    let destinationTEP: Int32
+    let segment: Int32
+    var encapsulation: TunnelEncapsulation { key.encapsulation }
+    var packets = 0, bytes = 0
+    var innerFlows = 0
+    var sourcePorts = BoundedValueCounter()
+    var ttls = ByteSet()
+    var dontFragment = 0, fragmentable = 0
+    var largestOuter = 0, largestOuterFrame = 0
+    var oam = 0, critical = 0
+    var options: [OptionCount] = []
+    var first = FrameRef.none
+    var last = FrameRef.none
+
+    struct OptionCount {
+        var optionClass: UInt16
+        var type: UInt8
+        var packets: Int
+    }
+
+    init(key: TunnelKey, sourceTEP: Int32, destinationTEP: Int32, segment: Int32) {
+        self.key = key
+        self.sourceTEP = sourceTEP
+        self.destinationTEP = destinationTEP
+        self.segment = segment
+    }
+
+    /// Counts one packet of this tunnel; returns how many option kinds could not be kept.
+    mutating func record(_ outer: LevelFacts, geneve: GeneveHeader?, options: ArraySlice<GeneveOption>?, wireLength: Int,
+                         at: FrameRef, configuration: AnalysisConfiguration) -> Int {
+        packets += 1
+        bytes += wireLength
+        if first.frame == 0 { first = at }
+        last = at
+        sourcePorts.insert(outer.sourcePort, limit: configuration.exactSourcePortLimit)
+        ttls.insert(outer.ttl)
+        if outer.ipVersion == 4 {
+            if outer.dontFragment { dontFragment += 1 } else { fragmentable += 1 }
+        }
+        let outerLength = outer.ipLength > 0 ? outer.ipLength : wireLength - outer.ipOffset
+        if outerLength > largestOuter {
+            largestOuter = outerLength
+            largestOuterFrame = at.frame
+        }
+        var notKept = 0
+        if let g = geneve {
+            if g.oam { oam += 1 }
+            if g.critical { critical += 1 }
+            for option in options ?? [] where !countOption(option.optionClass, option.type, limit: configuration.maxOptionKindsPerTunnel) {
+                notKept += 1
+            }
+        }
+        return notKept
+    }
+
+    /// Counts one option; returns false when a new kind could not be kept.
+    mutating func countOption(_ cls: UInt16, _ type: UInt8, limit: Int) -> Bool {
+        for i in options.indices where options[i].optionClass == cls && options[i].type == type {
+            options[i].packets += 1
+            return true
+        }
+        guard options.count < limit else { return false }
+        options.append(OptionCount(optionClass: cls, type: type, packets: 1))
+        return true
+    }
+}
