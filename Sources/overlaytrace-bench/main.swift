@@ -12,6 +12,7 @@ let usage = """
 usage: overlaytrace-bench flows [--checksums] [--threads 2] FILE   decode + flow accounting (what pcapgeneve.c does);
                                                        --threads 2: read+decode on a second thread
        overlaytrace-bench decode [--checksums] FILE    decode only
+       overlaytrace-bench engine [--no-checksums] FILE decode + OverlayAnalyzer (ingest + finish, no report)
        overlaytrace-bench compare [--rounds N] 'cmd A' 'cmd B'   quick paired A/B
        overlaytrace-bench layout                       sizes of the decoded values the hot path copies
        overlaytrace-bench suite OPTIONS                alternate all tools, print the Markdown table (see run.sh)
@@ -48,6 +49,24 @@ case "flows", "decode":
     do {
         let t = try loop.run(path: arguments[0])
         print("packets \(t.packets) bytes \(t.bytes) tunneled \(t.tunneled) options \(t.options) problems \(t.packetsWithProblems) flows \(t.flows)")
+    } catch {
+        printError("overlaytrace-bench: \(error)")
+        exit(1)
+    }
+case "engine":
+    var engine = AnalyzeEngine()
+    if let i = arguments.firstIndex(of: "--no-checksums") {
+        engine.verifyChecksums = false
+        arguments.remove(at: i)
+    }
+    guard arguments.count == 1 else {
+        printError(usage)
+        exit(2)
+    }
+    do {
+        let t = try engine.run(path: arguments[0])
+        print("packets \(t.packets) flows \(t.flows) teps \(t.teps) segments \(t.segments) findings \(t.findings) "
+            + String(format: "ingest %.3f s finish %.3f s", t.ingestSeconds, t.finishSeconds))
     } catch {
         printError("overlaytrace-bench: \(error)")
         exit(1)
