@@ -225,7 +225,6 @@ public enum AnalysisJSON {
         m.append(("ttl_before", h.ttlBefore.map { .integer($0) } ?? .null))
         m.append(("ttl_after", h.ttlAfter.map { .integer($0) } ?? .null))
         m.append(("teps", .strings(h.teps)))
-        m.append(("translation", translation(h.translation)))
         m.append(("frames", ints(h.frames)))
         return .object(m)
     }
