@@ -47,6 +47,69 @@ struct LevelFacts {
 
     var hasIP: Bool { ipVersion != 0 }
 
+    init() {}
+
+    /// The same facts from the decoder's summary of the level: plain fields, no Layer copied out of the packet.
+    /// The parts a summary leaves out (ARP, neighbour discovery, BFD, a cooked header's address) are read
+    /// from `layers`, only in the frames that have them.
+    init(_ s: LevelSummary, layers: [Layer]) {
+        startOffset = s.startOffset
+        if s.contains(.ethernet) {
+            hasEthernet = true
+            hasSourceMAC = true
+            sourceMAC = s.sourceMAC
+            destinationMAC = s.destinationMAC
+        } else if s.contains(.sll) {
+            for i in s.layers {
+                if case .linuxCooked(let h) = layers[i], let a = h.linkAddress, !hasSourceMAC {
+                    hasSourceMAC = true
+                    sourceMAC = a
+                }
+            }
+        }
+        etherType = s.etherType.rawValue
+        if s.vlanCount > 0 { vlan = s.vlanID }
+        if s.hasIP {
+            ipVersion = s.ipVersion
+            sourceIP = s.sourceIP
+            destinationIP = s.destinationIP
+            ttl = s.ttl
+            dontFragment = s.dontFragment
+            ipLength = s.ipLength
+            ipOffset = s.ipOffset
+            proto = s.ipProtocol.rawValue
+            laterFragment = s.fragmentOffset != 0
+        }
+        if s.contains(.tcp) || s.contains(.udp) {
+            hasPorts = true
+            isTCP = s.contains(.tcp)
+            sourcePort = s.sourcePort
+            destinationPort = s.destinationPort
+            tcpFlags = isTCP ? s.tcpFlags : 0
+        }
+        if s.contains(.icmp) {
+            hasICMP = true
+            icmpType = s.icmpType
+            if s.icmpType == ICMPMessage.echoRequest || s.icmpType == ICMPMessage.echoReply { icmpIdentifier = s.icmpIdentifier }
+        } else if s.contains(.icmpv6) {
+            hasICMP = true
+            icmpType = s.icmpType
+            if s.icmpType == 128 || s.icmpType == 129 { icmpIdentifier = s.icmpIdentifier }
+        }
+        guard s.contains(.arp) || s.contains(.bfd) || (s.contains(.icmpv6) && (s.icmpType == 135 || s.icmpType == 136)) else { return }
+        var geneve: GeneveHeader?, vxlan: VXLANHeader?
+        var rare = LevelFacts()
+        for i in s.layers { rare.absorb(layers[i], geneve: &geneve, vxlan: &vxlan) }
+        hasARP = rare.hasARP
+        arpOperation = rare.arpOperation
+        arpSenderMAC = rare.arpSenderMAC
+        arpSenderIP = rare.arpSenderIP
+        arpTargetIP = rare.arpTargetIP
+        ndTarget = rare.ndTarget
+        ndLinkAddress = rare.ndLinkAddress
+        bfd = rare.bfd
+    }
+
     /// Takes what this level needs from one layer; a tunnel header is handed back instead (it ends the level).
     @inline(__always)
     mutating func absorb(_ layer: Layer, geneve: inout GeneveHeader?, vxlan: inout VXLANHeader?) {

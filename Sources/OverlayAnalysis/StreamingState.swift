@@ -66,10 +66,44 @@ struct StreamingState {
             limits.problemSamplesNotKept += problems.note(packet.problems, frame: frame.number, maxSamples: configuration.maxProblemSamples)
         }
 
-        // One pass over the layers: each tunnel header closes a level; the last level is the inner frame.
-        // Outer tunnels of a nested stack are counted at once; the innermost waits for the flow.
         var level = LevelFacts()
         var pending: PendingTunnel?
+        if let s0 = packet.summary(level: 0), packet.tunnelDepth <= 1 {
+            // The decoder's level summaries: no pass over the layers (each Layer read copies the whole enum).
+            if s0.hasTunnel, let s1 = packet.summary(level: 1) {
+                var geneve: GeneveHeader?
+                if s0.contains(.geneve), case .geneve(let g) = packet.layers[s0.layers.upperBound - 1] { geneve = g }
+                pending = PendingTunnel(carrier: LevelFacts(s0, layers: packet.layers), vni: s0.tunnelVNI,
+                                        encapsulation: s0.contains(.geneve) ? .geneve : .vxlan, geneve: geneve)
+                level = LevelFacts(s1, layers: packet.layers)
+            } else {
+                level = LevelFacts(s0, layers: packet.layers)
+            }
+        } else {
+            walkLayers(packet, frame: frame, at: at, level: &level, pending: &pending)
+        }
+        guard let tunnel = pending else {
+            if let bfd = level.bfd { return noteBFD(bfd, sender: level, tunneled: false, vni: 0, at: at) }
+            return noteFlow(level, tunnel: nil, packet: packet, frame: frame, at: at)
+        }
+        tunneledPackets += 1
+        // BFD and OAM (control) packets are tunnel health, not workload traffic.
+        if let bfd = level.bfd {
+            _ = noteTunnel(tunnel, hint: -1, packet: packet, frame: frame, at: at)
+            return noteBFD(bfd, sender: tunnel.carrier, tunneled: true, vni: tunnel.vni, at: at)
+        }
+        if tunnel.oam {
+            _ = noteTunnel(tunnel, hint: -1, packet: packet, frame: frame, at: at)
+            return
+        }
+        noteFlow(level, tunnel: tunnel, packet: packet, frame: frame, at: at)
+    }
+
+    /// One pass over the layers (nested tunnels, or layers edited by hand): each tunnel header closes a level;
+    /// the last level is the inner frame. Outer tunnels of a nested stack are counted at once; the innermost
+    /// waits for the flow.
+    private mutating func walkLayers(_ packet: DecodedPacket, frame: FrameInfo, at: FrameRef, level: inout LevelFacts,
+                                     pending: inout PendingTunnel?) {
         packet.layers.withUnsafeBufferPointer { layers in
             for i in 0..<layers.count {
                 var geneve: GeneveHeader?
@@ -92,21 +126,6 @@ struct StreamingState {
                 level = LevelFacts()
             }
         }
-        guard let tunnel = pending else {
-            if let bfd = level.bfd { return noteBFD(bfd, sender: level, tunneled: false, vni: 0, at: at) }
-            return noteFlow(level, tunnel: nil, packet: packet, frame: frame, at: at)
-        }
-        tunneledPackets += 1
-        // BFD and OAM (control) packets are tunnel health, not workload traffic.
-        if let bfd = level.bfd {
-            _ = noteTunnel(tunnel, hint: -1, packet: packet, frame: frame, at: at)
-            return noteBFD(bfd, sender: tunnel.carrier, tunneled: true, vni: tunnel.vni, at: at)
-        }
-        if tunnel.oam {
-            _ = noteTunnel(tunnel, hint: -1, packet: packet, frame: frame, at: at)
-            return
-        }
-        noteFlow(level, tunnel: tunnel, packet: packet, frame: frame, at: at)
     }
 
     /// Whether a tunnel header found inside a tunnel is one (rather than inner UDP to port 6081/4789 whose
