@@ -41,12 +41,14 @@ public struct PathHop: Hashable, Sendable {
     public var ttlAfter: UInt8?
     /// Replication hops: every destination TEP.
     public var teps: [IPAddress]
-    /// Frames that show this hop.
-    public var frames: [Int]
+    /// The leg (index in `Flow.legs`) that shows this hop: its frames are this hop's evidence
+    /// (`Flow.frames(of:)`). An index rather than a copy of the frames lets flows that take the same path
+    /// share one hop list.
+    public var leg: Int
 
     public init(kind: Kind, text: String, name: String? = nil, ip: IPAddress? = nil, mac: MACAddress? = nil,
                 vni: UInt32? = nil, fromVNI: UInt32? = nil, vlan: UInt16? = nil, ttlBefore: UInt8? = nil,
-                ttlAfter: UInt8? = nil, teps: [IPAddress] = [], frames: [Int] = []) {
+                ttlAfter: UInt8? = nil, teps: [IPAddress] = [], leg: Int) {
         self.kind = kind
         self.text = text
         self.name = name
@@ -58,7 +60,7 @@ public struct PathHop: Hashable, Sendable {
         self.ttlBefore = ttlBefore
         self.ttlAfter = ttlAfter
         self.teps = teps
-        self.frames = frames
+        self.leg = leg
     }
 }
 

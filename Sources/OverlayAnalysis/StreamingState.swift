@@ -190,28 +190,30 @@ struct StreamingState {
         return t
     }
 
-    private mutating func tep(_ ip: IPAddress, at: FrameRef) -> Int32? {
-        if let i = tepIndex[ip] { return i }
-        guard teps.count < configuration.maxTEPs else {
-            markedFull("teps", at, in: &limits)
+    /// The index of `key` in a capped table, adding the record `make` builds when there is room; nil (and the
+    /// table marked full) when there is none.
+    private static func findOrAdd<Key: Hashable, Record>(_ key: Key, _ index: inout [Key: Int32], _ records: inout [Record],
+                                                        cap: Int, table: String, at: FrameRef, limits: inout AnalysisLimits,
+                                                        make: () -> Record) -> Int32? {
+        if let i = index[key] { return i }
+        guard records.count < cap else {
+            if limits.tablesFull[table] == nil { limits.tablesFull[table] = at.frame }
             return nil
         }
-        let i = Int32(teps.count)
-        teps.append(TEPState(ip: ip))
-        tepIndex[ip] = i
+        let i = Int32(records.count)
+        records.append(make())
+        index[key] = i
         return i
     }
 
+    private mutating func tep(_ ip: IPAddress, at: FrameRef) -> Int32? {
+        Self.findOrAdd(ip, &tepIndex, &teps, cap: configuration.maxTEPs, table: "teps", at: at, limits: &limits) { TEPState(ip: ip) }
+    }
+
     private mutating func segment(_ vni: UInt32, at: FrameRef) -> Int32? {
-        if let i = segmentIndex[vni] { return i }
-        guard segments.count < configuration.maxSegments else {
-            limits.packetsInUntrackedSegments += 1
-            markedFull("segments", at, in: &limits)
-            return nil
-        }
-        let i = Int32(segments.count)
-        segments.append(SegmentState(vni: vni))
-        segmentIndex[vni] = i
+        let i = Self.findOrAdd(vni, &segmentIndex, &segments, cap: configuration.maxSegments, table: "segments", at: at,
+                               limits: &limits) { SegmentState(vni: vni) }
+        if i == nil { limits.packetsInUntrackedSegments += 1 }
         return i
     }
 
@@ -390,15 +392,10 @@ struct StreamingState {
     }
 
     private mutating func endpoint(_ key: EndpointKey, at: FrameRef) -> Int32? {
-        if let i = endpointIndex[key] { return i }
-        guard endpoints.count < configuration.maxEndpoints else {
-            markedFull("endpoints", at, in: &limits)
-            return nil
-        }
-        let i = Int32(endpoints.count)
-        endpoints.append(EndpointState(key: key))
-        endpointTEP.append(-1)
-        endpointIndex[key] = i
+        let before = endpoints.count
+        let i = Self.findOrAdd(key, &endpointIndex, &endpoints, cap: configuration.maxEndpoints, table: "endpoints", at: at,
+                               limits: &limits) { EndpointState(key: key) }
+        if endpoints.count > before { endpointTEP.append(-1) }
         return i
     }
 
@@ -409,19 +406,12 @@ struct StreamingState {
         guard sender.hasIP else { return }
         let s = sender.sourceIP, d = sender.destinationIP
         let key = BFDKey(a: min(s, d), b: max(s, d), tunneled: tunneled)
-        let i: Int
-        if let existing = bfdIndex[key] {
-            i = Int(existing)
-        } else {
-            guard bfdSessions.count < configuration.maxBFDSessions else {
-                limits.packetsInUntrackedBFDSessions += 1
-                markedFull("bfd-sessions", at, in: &limits)
-                return
-            }
-            i = bfdSessions.count
-            bfdSessions.append(BFDSessionState(key: key, vni: tunneled ? vni : nil))
-            bfdIndex[key] = Int32(i)
+        guard let found = Self.findOrAdd(key, &bfdIndex, &bfdSessions, cap: configuration.maxBFDSessions, table: "bfd-sessions",
+                                         at: at, limits: &limits, make: { BFDSessionState(key: key, vni: tunneled ? vni : nil) }) else {
+            limits.packetsInUntrackedBFDSessions += 1
+            return
         }
+        let i = Int(found)
         if !bfdSessions[i].observe(bfd, sender: s, at: at, maxTransitions: configuration.maxBFDTransitions) {
             limits.bfdTransitionsNotKept += 1
         }

@@ -133,4 +133,28 @@ struct CorpusTests {
         #expect(f.protocolName == "udp" && f.destinationPort == 53 && f.vnis == [3])
         #expect(f.source == Self.ip("4.4.4.4") && f.teps == [Self.ip("3.3.3.3"), Self.ip("3.3.3.9")])
     }
+
+    @Test("every corpus capture: analyzed without a crash, sorted output, every claim with evidence frames")
+    func invariants() throws {
+        let names = try FileManager.default.contentsOfDirectory(atPath: PublicCorpus.directory ?? ".")
+            .filter { $0.hasSuffix(".pcap") || $0.hasSuffix(".pcapng") }.sorted()
+        #expect(names.count >= 30)
+        for name in names {
+            let r = try PublicCorpus.analyze([name])
+            #expect(r.capture.packets > 0, "\(name)")
+            #expect(r.teps.map(\.ip) == r.teps.map(\.ip).sorted(), "\(name)")
+            #expect(r.segments.map(\.vni) == r.segments.map(\.vni).sorted(), "\(name)")
+            #expect(r.flows.map(\.first.frame) == r.flows.map(\.first.frame).sorted(), "\(name)")
+            for f in r.flows {
+                #expect(!f.frames.isEmpty && f.frames.allSatisfy { $0 >= 1 && $0 <= r.capture.packets }, "\(name) flow \(f.id)")
+                #expect(!f.forwardPath.isEmpty || !f.reversePath.isEmpty, "\(name) flow \(f.id)")
+                #expect((f.forwardPath + f.reversePath).allSatisfy { !f.frames(of: $0).isEmpty && !$0.text.isEmpty }, "\(name) flow \(f.id)")
+                #expect(f.flowClass != .unknown || !f.classReason.isEmpty, "\(name) flow \(f.id)")
+            }
+            for router in r.routers { #expect(!router.reasons.isEmpty, "\(name) \(router.mac)") }
+            let tunneled = r.capture.tunneledPackets
+            #expect(r.tunnels.reduce(0) { $0 + $1.packets } >= tunneled, "\(name)")
+            #expect(r.limits.tablesFull.isEmpty && r.limits.packetsInUntrackedFlows == 0, "\(name)")
+        }
+    }
 }
