@@ -54,6 +54,10 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "overlaytrace", dependencies: ["OverlayTraceCLI"]),
+        .executableTarget(
+            name: "overlaytrace-bench", dependencies: ["OverlayWire", "OverlayCapture", "OverlaySynth", "OverlayAnalysis"],
+            path: "Sources/overlaytrace-bench"
+        ),
         .testTarget(name: "OverlayWireTests", dependencies: ["OverlayWire", "OverlaySynth"]),
         .testTarget(name: "OverlayCaptureTests", dependencies: ["OverlayCapture", "OverlayWire", "OverlaySynth"]),
         .testTarget(
