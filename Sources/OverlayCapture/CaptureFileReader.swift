@@ -62,6 +62,9 @@ public final class CaptureFileReader {
         let why: String
         if message.hasPrefix("truncated") {
             why = "is cut in the middle of a record"
+        } else if message.contains("different from the type of the first interface") {
+            why = "mixes link types across its pcapng interfaces, which libpcap cannot read (split it per interface, "
+                + "e.g. `tshark -r in.pcapng -Y frame.interface_id==1 -w part.pcapng`)"
         } else if message.hasPrefix("error reading") {
             why = "could not be read to the end"
         } else {

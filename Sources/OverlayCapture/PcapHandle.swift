@@ -14,7 +14,7 @@ import Darwin
 enum PcapNext {
     /// 1: a packet; the header and bytes belong to libpcap and stay valid until the next call on the same handle.
     case packet(pcap_pkthdr, UnsafeRawBufferPointer)
-    /// 0: live capture timeout expired with no packet.
+    /// 0: no packet (live capture: timeout expired, or nothing ready in non-blocking mode).
     case timeout
     /// -2: end of a savefile, or `pcap_breakloop` was called.
     case end
@@ -79,6 +79,16 @@ final class PcapHandle {
         pcap_set_tstamp_precision(pcap, Int32(PCAP_TSTAMP_PRECISION_NANO))
     }
 
+    /// Non-blocking reads (after activation): `next()` returns `.timeout` at once when no packet is ready.
+    func setNonblocking() -> String? {
+        PcapHandle.withErrorBuffer { errbuf in
+            pcap_setnonblock(pcap, 1, errbuf) == 0 ? nil : String(cString: errbuf)
+        }
+    }
+
+    /// The descriptor to poll for "packets may be ready" (-1 where there is none).
+    var selectableDescriptor: Int32 { pcap_get_selectable_fd(pcap) }
+
     /// `pcap_activate`: 0 = ok, > 0 = activated with a warning, < 0 = failed. The message is libpcap's detail.
     func activate() -> PcapFailure? {
         let status = pcap_activate(pcap)
@@ -136,18 +146,6 @@ final class PcapHandle {
 
     /// Makes a blocked or future `next()` return `.end`; async-signal-safe in libpcap (sets a flag, pokes an eventfd).
     func breakLoop() { pcap_breakloop(pcap) }
-
-    /// Non-blocking reads: `next()` returns `.timeout` at once when nothing is queued. Live capture pairs this
-    /// with `poll(2)` on `selectableDescriptor`, because on Linux the read timeout is not honoured in
-    /// immediate mode (a blocking read could wait forever on a quiet link).
-    func setNonblocking(_ on: Bool) -> Bool {
-        withUnsafeTemporaryAllocation(of: CChar.self, capacity: Int(PCAP_ERRBUF_SIZE)) { errbuf in
-            pcap_setnonblock(pcap, on ? 1 : 0, errbuf.baseAddress!) == 0
-        }
-    }
-
-    /// The descriptor to `poll(2)` before reading, or -1 when the platform has none.
-    var selectableDescriptor: Int32 { pcap_get_selectable_fd(pcap) }
 
     func statistics() -> pcap_stat? {
         var stats = pcap_stat()

@@ -84,7 +84,7 @@ extension LiveCommand {
         } catch {
             throw CommandFailure(error.description, status: error.exitCode == 3 ? .device : .usage)
         }
-        for w in capture.warnings { StandardError.line("overlaytrace: warning: \(w)") }
+        for w in capture.warnings { StandardError.line(w) }
         var writer: CaptureFileWriter?
         if let write {
             do {

@@ -37,24 +37,43 @@ public enum GeneveOptionRegistry {
         return decoder(for: optionClass, type: type)?.understands(type: type, dataLength: dataLength) ?? false
     }
 
+    /// The IANA "Geneve Option Class" registry (RFC 8926 §7), assignments up to 0x0170; 0x0000-0x00FF is the
+    /// IETF-review range, which tcpdump and Wireshark call "Standard".
     public static func className(_ c: UInt16) -> String {
         switch c {
         case 0x0000...0x00FF: return "Standard"
         case 0x0100: return "Linux"
-        case 0x0101: return "Open vSwitch"
+        case 0x0101: return "Open vSwitch (OVS)"
         case 0x0102: return "Open Virtual Networking (OVN)"
         case 0x0103: return "In-band Network Telemetry (INT)"
         case 0x0104: return "VMware, Inc."
-        case 0x0105: return "Amazon.com, Inc."
-        case 0x0106: return "Cisco Systems, Inc."
+        case 0x0105, 0x0108...0x0110: return "Amazon.com, Inc."
+        case 0x0106, 0x0130...0x0131: return "Cisco Systems, Inc."
         case 0x0107: return "Oracle Corporation"
-        case 0x0108...0x0110: return "Amazon.com, Inc."
         case 0x0111...0x0118: return "IBM"
         case 0x0119...0x0128: return "Ericsson"
         case 0x0129: return "Oxide Computer Company"
-        case 0x0130...0x0131: return "Cisco Systems, Inc."
         case 0x0132...0x0135: return "Google LLC"
         case 0x0136: return "InfoQuick Global Connection Tech Ltd."
+        case 0x0137...0x0140: return "Alibaba, inc"
+        case 0x0141...0x0144: return "Palo Alto Networks"
+        case 0x0145...0x0149: return "Huawei Technologies Co., Ltd"
+        case 0x014A: return "EMnify GmbH"
+        case 0x014B: return "Cilium"
+        case 0x014C: return "Corelight, Inc."
+        case 0x014D: return "1NCE GmbH"
+        case 0x014E...0x0157: return "Cloud of China Telecom (CTYUN)"
+        case 0x0158...0x0161: return "Volcengine, inc"
+        case 0x0162: return "nat64.net"
+        case 0x0163: return "Multi Segment SD-WAN"
+        case 0x0164: return "cPacket Networks"
+        case 0x0165...0x0167: return "Tencent"
+        case 0x0168: return "ExtraHop Networks, Inc."
+        case 0x0169: return "Soosan INT Co., Ltd."
+        case 0x016A...0x016C: return "Spacelink, Inc"
+        case 0x016D: return "617A Corporation"
+        case 0x016E: return "Zscaler"
+        case 0x016F...0x0170: return "7Generation"
         case 0xFF00...0xFFFF: return "Experimental"
         default: return "Unassigned"
         }

@@ -377,7 +377,10 @@ struct DecodeRun {
             }
             count += 1
             ip.extensionHeadersLength += size
+            let wasFragmentHeader = next == .fragment
             next = IPProtocol(rawValue: nh)
+            // In a later fragment, what follows the Fragment header is fragment data, not more headers.
+            if wasFragmentHeader, let f = ip.fragment, f.offset != 0 { break }
         }
         ip.extensionHeaderCount = count
         ip.upperProtocol = next
@@ -385,6 +388,9 @@ struct DecodeRun {
             if !lengthFromFrame {
                 problem(.ipv6, start + 4, .invalidLength, "IPv6 jumbo payload option with a non-zero payload length (\(ip.payloadLength))", into: &p)
             } else if Int(jumbo) <= available {
+                if jumbo <= 0xFFFF {
+                    problem(.ipv6, start + 40, .invalidLength, "IPv6 jumbo payload length \(jumbo) is not above 65535 (RFC 2675 §3)", into: &p)
+                }
                 c.end = min(c.end, start + 40 + Int(jumbo))
                 payloadLength = Int(jumbo)
                 bound = Bound(end: start + 40 + payloadLength, source: .header(.ipv6))
@@ -618,30 +624,30 @@ struct DecodeRun {
         if g.reserved != 0 {
             problem(.geneve, start + 7, .reservedBitsSet, "Geneve reserved byte after the VNI is \(hexNumber(g.reserved, width: 2)), must be zero", into: &p)
         }
-        // Options: walk the TLVs inside the announced area only. When the area itself is not all there, one
-        // problem says so and the options that are there are still listed.
+        // Options: walk the TLVs inside the announced area only. When the capture stops inside the area, one
+        // problem says so and the options that were captured are still listed; when a length field cuts it,
+        // what follows the header is not known to be options and is not read as such.
         let firstOption = p.geneveOptions.count
         var area = c
         let complete = c.has(g.optionsLength)
         if complete {
             area.end = c.position + g.optionsLength
         } else {
+            if case .lengthField = shortfall(c) { area.end = area.position }
             missing(.geneve, c, need: g.optionsLength, what: "Geneve option area (Opt Len \(g.optionsLength / 4))", into: &p)
         }
         var anyCritical = false
         var count = 0
-        while area.remaining > 0 {
+        var walkedAll = true
+        // Opt Len and option lengths count 4-byte words, so a complete area never ends inside an option header.
+        while area.remaining >= GeneveOption.headerSize {
             let at = area.position
             guard count < config.maxGeneveOptions else {
                 problem(.geneve, at, .depthLimit, "more than \(config.maxGeneveOptions) Geneve options", into: &p)
+                walkedAll = false
                 break
             }
-            guard let cls = area.peekUInt16(), let type = area.peekUInt8(at: 2), let rl = area.peekUInt8(at: 3) else {
-                if complete {
-                    problem(.geneve, at, .invalidLength, "\(area.remaining) bytes left in the option area, too few for an option header", into: &p)
-                }
-                break
-            }
+            guard let cls = area.peekUInt16(), let type = area.peekUInt8(at: 2), let rl = area.peekUInt8(at: 3) else { break }
             let dataLength = Int(rl & 0x1F) * 4
             let option = GeneveOption(offset: at, optionClass: cls, type: type, reservedBits: rl >> 5, dataLength: dataLength)
             guard area.skip(option.totalLength) else {
@@ -649,6 +655,7 @@ struct DecodeRun {
                     problem(.geneve, at, .invalidLength,
                             "option class \(hexNumber(cls, width: 4)) type \(hexNumber(type, width: 2)) of \(option.totalLength) bytes overruns the option area (\(area.remaining) bytes left)", into: &p)
                 }
+                walkedAll = false
                 break
             }
             count += 1
@@ -668,7 +675,8 @@ struct DecodeRun {
             }
         }
         g.optionIndices = firstOption..<p.geneveOptions.count
-        if complete && g.critical != anyCritical {
+        // Only a fully read option area tells whether a critical option is there.
+        if complete && walkedAll && g.critical != anyCritical {
             problem(.geneve, start + 1, .criticalFlagMismatch,
                     g.critical ? "C flag is set but no option is critical" : "a critical option is present but the C flag is clear", into: &p)
         }

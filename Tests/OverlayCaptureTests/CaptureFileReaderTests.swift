@@ -102,6 +102,40 @@ struct CaptureFileReaderTests {
         #expect(read.records[1].wireLength == 9000)
     }
 
+    @Test("pcapng cut in the middle of a block keeps the packets before it")
+    func truncatedPcapng() throws {
+        let dir = try TemporaryDirectory()
+        let file = PcapngBytes(interfaces: [.init()],
+                               packets: [.init(interface: 0, timestamp: 1_000_000, data: udpFrame),
+                                         .init(interface: 0, timestamp: 2_000_000, data: otherFrame)])
+        let path = try dir.file("cut.pcapng", Array(file.bytes.dropLast(6)))
+        let read = readAll(try CaptureFileReader(path: path))
+        #expect(read.frames == [udpFrame])
+        guard case .truncated(let warning) = read.ending else {
+            Issue.record("expected a truncation warning, got \(read.ending)")
+            return
+        }
+        #expect(warning.contains("'\(path)' is cut in the middle of a record; 1 packet was read before it"))
+        #expect(warning.contains("truncated pcapng dump file"))
+    }
+
+    @Test("pcapng whose interfaces mix link types: libpcap cannot read it, the warning says what to do")
+    func pcapngMixedLinkTypes() throws {
+        let dir = try TemporaryDirectory()
+        let file = PcapngBytes(interfaces: [.init(), .init(linkType: 113)],
+                               packets: [.init(interface: 0, timestamp: 1, data: udpFrame),
+                                         .init(interface: 1, timestamp: 2, data: linuxCooked(ipv4UDP()))])
+        let reader = try CaptureFileReader(path: try dir.file("mixed.pcapng", file.bytes))
+        #expect(reader.linkType == .ethernet)
+        let read = readAll(reader)
+        guard case .truncated(let warning) = read.ending else {
+            Issue.record("expected a warning, got \(read.ending)")
+            return
+        }
+        #expect(warning.contains("mixes link types across its pcapng interfaces"))
+        #expect(warning.contains("tshark -r in.pcapng"))
+    }
+
     struct LinkCase: Sendable, CustomTestStringConvertible {
         var fileLinkType: UInt32
         var frame: [UInt8]

@@ -1,0 +1,64 @@
+/// The JSON report as text: a `JSONValue` document, pretty (two-space indent) or compact, always ending in a
+/// newline so files and pipes behave like every other line-oriented tool's output.
+public enum JSONReportWriter {
+    public enum Style: Sendable {
+        case pretty, compact
+    }
+
+    public static func render(_ document: JSONValue, style: Style = .pretty) -> String {
+        var out = ""
+        document.write(to: &out, pretty: style == .pretty, indent: 0)
+        out += "\n"
+        return out
+    }
+
+    public static func render<T: JSONConvertible>(_ value: T, style: Style = .pretty) -> String {
+        render(value.jsonValue, style: style)
+    }
+}
+
+/// A type with a fixed JSON shape. Conform report model types to it and build objects with ordered keys:
+/// `.object([("ip", ip.jsonValue), ("vnis", vnis.jsonValue)])`.
+public protocol JSONConvertible {
+    var jsonValue: JSONValue { get }
+}
+
+extension JSONValue: JSONConvertible {
+    public var jsonValue: JSONValue { self }
+}
+
+extension String: JSONConvertible {
+    public var jsonValue: JSONValue { .string(self) }
+}
+
+extension Bool: JSONConvertible {
+    public var jsonValue: JSONValue { .bool(self) }
+}
+
+extension Double: JSONConvertible {
+    public var jsonValue: JSONValue { .double(self) }
+}
+
+extension Int: JSONConvertible { public var jsonValue: JSONValue { .integer(self) } }
+extension Int64: JSONConvertible { public var jsonValue: JSONValue { .integer(self) } }
+extension UInt8: JSONConvertible { public var jsonValue: JSONValue { .integer(self) } }
+extension UInt16: JSONConvertible { public var jsonValue: JSONValue { .integer(self) } }
+extension UInt32: JSONConvertible { public var jsonValue: JSONValue { .integer(self) } }
+/// Clamped to Int64: counters beyond 9.2e18 are not something a capture can produce.
+extension UInt64: JSONConvertible { public var jsonValue: JSONValue { .integer(self) } }
+
+extension Optional: JSONConvertible where Wrapped: JSONConvertible {
+    public var jsonValue: JSONValue { map(\.jsonValue) ?? .null }
+}
+
+extension Array: JSONConvertible where Element: JSONConvertible {
+    public var jsonValue: JSONValue { .array(map(\.jsonValue)) }
+}
+
+extension JSONValue {
+    /// An object from key/value pairs, leaving out keys whose value is nil (optional fields that are absent
+    /// rather than null).
+    public static func object(omittingNil members: [(String, (any JSONConvertible)?)]) -> JSONValue {
+        .object(members.compactMap { key, value in value.map { (key, $0.jsonValue) } })
+    }
+}
