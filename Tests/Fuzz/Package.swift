@@ -18,12 +18,13 @@ let package = Package(
             "FuzzSupport", "LibFuzzerDriver", .product(name: "OverlayWire", package: "OverlayTrace"),
         ]),
         // A whole capture file through libpcap (CaptureFileReader, CaptureTimeline), every packet decoded.
+        // `FuzzCaptureFile --write-seeds ...` builds both seed corpora instead (see FuzzSeedCorpus).
         .executableTarget(name: "FuzzCaptureFile", dependencies: [
-            "FuzzSupport", "LibFuzzerDriver", .product(name: "OverlayWire", package: "OverlayTrace"),
+            "FuzzSupport", "LibFuzzerDriver", "FuzzSeedCorpus", .product(name: "OverlayWire", package: "OverlayTrace"),
             .product(name: "OverlayCapture", package: "OverlayTrace"),
         ]),
-        // Builds the seed corpora (no fuzzer flags): frames and files from captures, plus synth fault cases.
-        .executableTarget(name: "FuzzSeeds", dependencies: [
+        // The seed corpora: frames and files from captures, synth samples and fault cases, file-format variants.
+        .target(name: "FuzzSeedCorpus", dependencies: [
             "FuzzSupport", .product(name: "OverlayWire", package: "OverlayTrace"),
             .product(name: "OverlayCapture", package: "OverlayTrace"),
             .product(name: "OverlaySynth", package: "OverlayTrace"),

@@ -1,3 +1,4 @@
+import FuzzSeedCorpus
 import FuzzSupport
 import LibFuzzerDriver
 import OverlayCapture
@@ -9,7 +10,8 @@ import Glibc
 
 /// libFuzzer entry point: the input is a whole capture file. It is read through the capture layer exactly as
 /// `overlaytrace` reads files (libpcap via CaptureFileReader, CaptureTimeline), every packet is decoded and
-/// exercised, then the same file is read twice as a two-file timeline, which must deliver every packet twice.
+/// exercised, then the same file is read twice as a two-file timeline (not decoded again), which must deliver
+/// every packet twice.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzCaptureFile(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     guard let data else { return 0 }
@@ -18,8 +20,8 @@ public func fuzzCaptureFile(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32
     }
     defer { file.close() }
     var exerciser = PacketExerciser()
-    let once = read([file.path], &exerciser)
-    let twice = read([file.path, file.path], &exerciser)
+    let once = read([file.path], decoding: true, &exerciser)
+    let twice = read([file.path, file.path], decoding: false, &exerciser)
     if once.frames >= 0 {
         check(twice.frames == 2 * once.frames,
               "a two-file timeline of the same file delivered \(twice.frames) frames, one file \(once.frames)")
@@ -34,11 +36,21 @@ public func fuzzCaptureFile(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32
 /// The entry point SwiftPM links as `main` (see LibFuzzerDriver).
 @_cdecl("FuzzCaptureFile_main")
 func fuzzCaptureFileMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-    runLibFuzzer(argc, argv, fuzzCaptureFile)
+    let arguments = CommandLine.arguments
+    if arguments.count > 1 && arguments[1] == "--write-seeds" {
+        do {
+            try writeSeedCorpora(arguments: Array(arguments.dropFirst(2)))
+            return 0
+        } catch {
+            print("FuzzCaptureFile --write-seeds: \(error)")
+            return 1
+        }
+    }
+    return runLibFuzzer(argc, argv, fuzzCaptureFile)
 }
 
-/// Reads `paths` as one timeline, decoding every packet; frames -1 when opening failed.
-private func read(_ paths: [String], _ exerciser: inout PacketExerciser) -> (frames: Int, warnings: Int) {
+/// Reads `paths` as one timeline, decoding every packet when asked; frames -1 when opening failed.
+private func read(_ paths: [String], decoding: Bool, _ exerciser: inout PacketExerciser) -> (frames: Int, warnings: Int) {
     let timeline: CaptureTimeline
     do {
         timeline = try CaptureTimeline(paths: paths)
@@ -53,7 +65,9 @@ private func read(_ paths: [String], _ exerciser: inout PacketExerciser) -> (fra
         check(info.number == frames, "frame number \(info.number), expected \(frames)")
         check(info.capturedLength == bytes.count, "capturedLength \(info.capturedLength) for \(bytes.count) bytes")
         check(info.linkType.isSupported, "a packet of unsupported link type \(info.linkType) was delivered")
-        exerciser.exercise(bytes, linkType: info.linkType, wireLength: info.wireLength, decoder: PacketDecoder())
+        if decoding {
+            exerciser.exercise(bytes, linkType: info.linkType, wireLength: info.wireLength, decoder: PacketDecoder())
+        }
     }
     check(timeline.framesDelivered == frames, "framesDelivered \(timeline.framesDelivered) != \(frames)")
     for warning in timeline.warnings {

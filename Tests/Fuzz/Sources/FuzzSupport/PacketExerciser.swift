@@ -57,9 +57,11 @@ public struct PacketExerciser {
         for level in 0...p.tunnelDepth {
             check(p.vlanIDs(level: level).count <= configuration.maxVLANTags, "more VLAN tags than the limit", frame)
         }
-        // Per level at most: link header, tags, IP, transport, BFD/ARP, tunnel header.
+        // Per level at most: link header, tags, IP, transport, BFD/ARP, tunnel header; plus Ethernet frames bridged
+        // by EtherType 0x6558 (with their tags), bounded by the tunnel depth too.
         let perLevel = configuration.maxVLANTags + 8
-        check(p.layers.count <= 1 + perLevel * (configuration.maxTunnelDepth + 1), "\(p.layers.count) layers", frame)
+        let bridged = configuration.maxTunnelDepth * (1 + configuration.maxVLANTags)
+        check(p.layers.count <= 1 + perLevel * (configuration.maxTunnelDepth + 2) + bridged, "\(p.layers.count) layers", frame)
         for case .ipv6(let h) in p.layers {
             check(h.extensionHeaderCount <= configuration.maxIPv6ExtensionHeaders, "more IPv6 extension headers than the limit", frame)
         }

@@ -6,29 +6,28 @@ import OverlayWire
 
 /// Builds the two seed corpora (into directories the caller owns, never into the repository):
 ///
-///     FuzzSeeds DECODER_DIR FILE_DIR [CAPTURE...]
+///     FuzzCaptureFile --write-seeds DECODER_DIR FILE_DIR [CAPTURE...]
 ///
 /// - FILE_DIR (FuzzCaptureFile): each CAPTURE as it is, every synth sample and fault case as pcap, and variants
-///   the readers must survive: nanosecond, big-endian, pcapng with two interfaces and an unknown block, raw IP and
-///   SLL2 link types, a file cut mid-record.
-/// - DECODER_DIR (FuzzDecoder): every distinct frame of those, behind its selector byte, and the IP frames again
-///   under the other link types (raw, SLL, SLL2, BSD loopback).
-@main
-struct FuzzSeeds {
-    static func main() throws {
-        let arguments = CommandLine.arguments.dropFirst()
-        guard arguments.count >= 2 else {
-            FileHandle.standardError.write(Data("usage: FuzzSeeds DECODER_DIR FILE_DIR [CAPTURE...]\n".utf8))
-            exit(2)
-        }
-        var seeds = SeedWriter(decoderDirectory: arguments[arguments.startIndex],
-                               fileDirectory: arguments[arguments.startIndex + 1])
-        for path in arguments.dropFirst(2) {
-            try seeds.addCapture(path)
-        }
-        try seeds.addSynth()
-        print("seeds: \(seeds.frameCount) frames in \(seeds.decoderDirectory), \(seeds.fileCount) files in \(seeds.fileDirectory)")
+///   the readers must survive: nanosecond, big-endian, snaplen-cut, cut mid-record, raw IP and SLL2 link types,
+///   pcapng with two interfaces and an unknown block.
+/// - DECODER_DIR (FuzzDecoder): every distinct frame of those (the first `framesPerCapture` of each capture, at
+///   most 16 KiB each), behind its selector byte, and the IP frames again under the other link types.
+///
+/// It lives in the FuzzCaptureFile binary because every product of the fuzz package is linked with libFuzzer,
+/// which needs a fuzz entry point in each executable.
+public func writeSeedCorpora(arguments: [String]) throws {
+    guard arguments.count >= 2 else { throw SeedCorpusUsage() }
+    var seeds = SeedWriter(decoderDirectory: arguments[0], fileDirectory: arguments[1])
+    for path in arguments.dropFirst(2) {
+        try seeds.addCapture(path)
     }
+    try seeds.addSynth()
+    print("seeds: \(seeds.frameCount) frames in \(seeds.decoderDirectory), \(seeds.fileCount) files in \(seeds.fileDirectory)")
+}
+
+struct SeedCorpusUsage: Error, CustomStringConvertible {
+    var description: String { "usage: FuzzCaptureFile --write-seeds DECODER_DIR FILE_DIR [CAPTURE...]" }
 }
 
 struct SeedWriter {
@@ -51,7 +50,7 @@ struct SeedWriter {
         try writeFile(name, Array(try Data(contentsOf: URL(fileURLWithPath: path))))
         let reader: CaptureFileReader
         do { reader = try CaptureFileReader(path: path) } catch {
-            print("FuzzSeeds: \(error.description) (kept as a file seed only)")
+            print("seeds: \(error.description) (kept as a file seed only)")
             return
         }
         var count = 0
@@ -105,7 +104,11 @@ struct SeedWriter {
         }
     }
 
-    private mutating func writeFrame(_ input: [UInt8]) throws {
+    /// libFuzzer would cut longer inputs to FuzzDecoder's -max_len anyway.
+    static let maxFrameSeed = 16_384
+
+    private mutating func writeFrame(_ whole: [UInt8]) throws {
+        let input = Array(whole.prefix(Self.maxFrameSeed))
         guard framesSeen.insert(input).inserted else { return }
         try Data(input).write(to: URL(fileURLWithPath: "\(decoderDirectory)/frame-\(framesSeen.count)"))
     }
