@@ -8,10 +8,10 @@ import OverlayWire
 import Glibc
 #endif
 
-/// libFuzzer entry point: the input is a whole capture file. It is read through the capture layer exactly as
-/// `overlaytrace` reads files (libpcap via CaptureFileReader, CaptureTimeline), every packet is decoded and
-/// exercised, then the same file is read twice as a two-file timeline (not decoded again), which must deliver
-/// every packet twice.
+/// libFuzzer entry point: the input is a whole capture file. It is read through the capture layer as
+/// `overlaytrace` reads files (libpcap via CaptureFileReader), every packet decoded and exercised; then the same
+/// file twice as a two-file CaptureTimeline (the merge path, not decoded again), which must deliver every packet
+/// and every warning twice.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzCaptureFile(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     guard let data else { return 0 }
@@ -20,14 +20,14 @@ public func fuzzCaptureFile(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32
     }
     defer { file.close() }
     var exerciser = PacketExerciser()
-    let once = read([file.path], decoding: true, &exerciser)
-    let twice = read([file.path, file.path], decoding: false, &exerciser)
-    if once.frames >= 0 {
-        check(twice.frames == 2 * once.frames,
-              "a two-file timeline of the same file delivered \(twice.frames) frames, one file \(once.frames)")
-        check(twice.warnings == 2 * once.warnings, "warnings: \(twice.warnings) for two files, \(once.warnings) for one")
+    let alone = readDecoding(file.path, &exerciser)
+    let twice = readTimeline([file.path, file.path])
+    if let alone {
+        check(twice?.frames == 2 * alone.frames,
+              "a two-file timeline of the same file delivered \(twice?.frames ?? -1) frames, one reader \(alone.frames)")
+        check(twice?.warnings == 2 * alone.warnings, "warnings: \(twice?.warnings ?? -1) for two files, \(alone.warnings) for one")
     } else {
-        check(twice.frames < 0, "the file opened as part of a timeline but not alone")
+        check(twice == nil, "the file opened as part of a timeline but not alone")
     }
     keep(exerciser.digest.finalize())
     return 0
@@ -49,15 +49,42 @@ func fuzzCaptureFileMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutab
     return runLibFuzzer(argc, argv, fuzzCaptureFile)
 }
 
-/// Reads `paths` as one timeline, decoding every packet when asked; frames -1 when opening failed.
-private func read(_ paths: [String], decoding: Bool, _ exerciser: inout PacketExerciser) -> (frames: Int, warnings: Int) {
+/// Reads one file with CaptureFileReader (smallest stdio buffer: large ASan allocations cost a page fault per
+/// page on every input), decoding every packet; nil when it does not open.
+private func readDecoding(_ path: String, _ exerciser: inout PacketExerciser) -> (frames: Int, warnings: Int)? {
+    let reader: CaptureFileReader
+    do {
+        reader = try CaptureFileReader(path: path, bufferSize: 0)
+    } catch {
+        checkOneLine(error.description, prefix: "overlaytrace: ")
+        return nil
+    }
+    var frames = 0
+    while true {
+        switch reader.next() {
+        case .packet(let record, let bytes):
+            frames += 1
+            check(record.capturedLength == bytes.count, "capturedLength \(record.capturedLength) for \(bytes.count) bytes")
+            exerciser.exercise(bytes, linkType: reader.linkType, wireLength: record.wireLength, decoder: PacketDecoder())
+        case .end, .timeout:
+            check(reader.packetsRead == frames, "packetsRead \(reader.packetsRead) != \(frames)")
+            return (frames, 0)
+        case .truncatedFile(let warning):
+            checkOneLine(warning, prefix: "overlaytrace: warning: ")
+            check(reader.next().isEnd, "the reader went on after a truncation warning")
+            return (frames, 1)
+        }
+    }
+}
+
+/// Reads `paths` as one timeline, checking frame numbers and messages; nil when it does not open.
+private func readTimeline(_ paths: [String]) -> (frames: Int, warnings: Int)? {
     let timeline: CaptureTimeline
     do {
         timeline = try CaptureTimeline(paths: paths)
     } catch {
-        check(!error.description.contains("\n") && error.description.hasPrefix("overlaytrace: "),
-              "open error is not one stderr line: \(error.description)")
-        return (-1, 0)
+        checkOneLine(error.description, prefix: "overlaytrace: ")
+        return nil
     }
     var frames = 0
     timeline.forEach { info, bytes in
@@ -65,15 +92,22 @@ private func read(_ paths: [String], decoding: Bool, _ exerciser: inout PacketEx
         check(info.number == frames, "frame number \(info.number), expected \(frames)")
         check(info.capturedLength == bytes.count, "capturedLength \(info.capturedLength) for \(bytes.count) bytes")
         check(info.linkType.isSupported, "a packet of unsupported link type \(info.linkType) was delivered")
-        if decoding {
-            exerciser.exercise(bytes, linkType: info.linkType, wireLength: info.wireLength, decoder: PacketDecoder())
-        }
     }
     check(timeline.framesDelivered == frames, "framesDelivered \(timeline.framesDelivered) != \(frames)")
-    for warning in timeline.warnings {
-        check(!warning.contains("\n") && warning.hasPrefix("overlaytrace: warning: "), "warning is not one line: \(warning)")
-    }
+    for warning in timeline.warnings { checkOneLine(warning, prefix: "overlaytrace: warning: ") }
     return (frames, timeline.warnings.count)
+}
+
+/// Errors and warnings go to stderr as one line each.
+private func checkOneLine(_ message: String, prefix: String) {
+    check(message.hasPrefix(prefix) && !message.contains("\n"), "not one stderr line: \(message)")
+}
+
+extension CaptureReadResult {
+    fileprivate var isEnd: Bool {
+        if case .end = self { return true }
+        return false
+    }
 }
 
 private func check(_ condition: Bool, _ message: @autoclosure () -> String) {
