@@ -54,11 +54,14 @@ public struct PacketExerciser {
         }
         // The header that hits the limit is listed (its payload is not followed), so one more than the limit.
         check(p.tunnelDepth <= configuration.maxTunnelDepth + 1, "tunnel depth \(p.tunnelDepth) beyond the limit", frame)
+        // Ethernet frames bridged by EtherType 0x6558 stay in their level, with tags of their own; their number is
+        // bounded by the tunnel depth.
+        let ethernetsPerLevel = 1 + configuration.maxTunnelDepth
         for level in 0...p.tunnelDepth {
-            check(p.vlanIDs(level: level).count <= configuration.maxVLANTags, "more VLAN tags than the limit", frame)
+            check(p.vlanIDs(level: level).count <= configuration.maxVLANTags * ethernetsPerLevel,
+                  "more VLAN tags than the limit", frame)
         }
-        // Per level at most: link header, tags, IP, transport, BFD/ARP, tunnel header; plus Ethernet frames bridged
-        // by EtherType 0x6558 (with their tags), bounded by the tunnel depth too.
+        // Per level at most: link header, tags, IP, transport, BFD/ARP, tunnel header; plus the bridged frames.
         let perLevel = configuration.maxVLANTags + 8
         let bridged = configuration.maxTunnelDepth * (1 + configuration.maxVLANTags)
         check(p.layers.count <= 1 + perLevel * (configuration.maxTunnelDepth + 2) + bridged, "\(p.layers.count) layers", frame)
