@@ -17,7 +17,8 @@ public struct ByteCursor {
         self.end = max(self.position, min(end ?? bytes.count, bytes.count))
     }
 
-    @inlinable public var remaining: Int { end - position }
+    /// Never negative, even when a layer narrows `end` below `position`.
+    @inlinable public var remaining: Int { max(0, end - position) }
 
     @inlinable
     public func has(_ count: Int) -> Bool { count >= 0 && remaining >= count }
@@ -90,6 +91,6 @@ public struct ByteCursor {
     /// The bytes from `position` to `end` as a buffer (borrowed, valid as long as `bytes` is).
     @inlinable
     public var remainingBytes: UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(rebasing: bytes[position..<end])
+        UnsafeRawBufferPointer(rebasing: bytes[position..<max(position, end)])
     }
 }

@@ -100,7 +100,8 @@ struct DecodeRun {
 
     /// Why a header does not fit in the bytes its cursor has. tcpdump and Wireshark keep these apart:
     /// the capture stopped early (snaplen, a cut record) is "truncated"; a length field of an enclosing
-    /// header that ends the bytes first is "invalid"; the end of a first IP fragment is neither.
+    /// header that ends the bytes first is "invalid". The end of a first IP fragment is no fault of the
+    /// packet: it is reported as truncated, with the reason saying the rest is in later fragments.
     enum Shortfall {
         case captureStops
         case frameEnds
@@ -464,7 +465,6 @@ struct DecodeRun {
                                   ipPayloadWireEnd: Int, lengthFromFrame: Bool, fragmented: Bool, into p: inout DecodedPacket) {
         let start = c.position
         let checkable = config.verifyChecksums && !fragmented && fullyCaptured(from: start, to: ipPayloadWireEnd)
-        let hint = offloadHint(level, superFrame: lengthFromFrame)
         switch proto {
         case .udp:
             guard var udp = UDPHeader(parsing: &c) else {
@@ -492,7 +492,7 @@ struct DecodeRun {
                     let bytes = UnsafeRawBufferPointer(rebasing: frame[start..<(start + length)])
                     udp.checksumValid = InternetChecksum.verify(bytes, initial: withLength(pseudoHeader, length))
                     if udp.checksumValid == false {
-                        problem(.udp, start + 6, .badChecksum, "UDP checksum \(hexNumber(udp.checksum, width: 4)) is wrong\(hint)", into: &p)
+                        problem(.udp, start + 6, .badChecksum, "UDP checksum \(hexNumber(udp.checksum, width: 4)) is wrong\(offloadHint(level, superFrame: lengthFromFrame))", into: &p)
                     }
                 } else if isIPv6 && (tunnel == nil || tunnel == .bfd) {
                     // RFC 8200 §8.1: mandatory over IPv6; RFC 6935/6936 exempt only tunnel encapsulations.
@@ -520,7 +520,7 @@ struct DecodeRun {
                                                  initial: withLength(pseudoHeader, ipPayloadWireEnd - start))
                 tcp.checksumValid = ok
                 if !ok {
-                    problem(.tcp, start + 16, .badChecksum, "TCP checksum \(hexNumber(tcp.checksum, width: 4)) is wrong\(hint)", into: &p)
+                    problem(.tcp, start + 16, .badChecksum, "TCP checksum \(hexNumber(tcp.checksum, width: 4)) is wrong\(offloadHint(level, superFrame: lengthFromFrame))", into: &p)
                 }
             }
             p.layers.append(.tcp(tcp))

@@ -143,6 +143,9 @@ struct GeneveTests {
             let p = Wire.decode(Wire.patched(HandMade.geneveOVN, at: 42, [versionByte | 0x02]))
             #expect(p.kinds == [.ethernet, .ipv4, .udp, .geneve])
             expectProblem(p, .geneve, .unsupportedVersion, at: 42, saying: "version \(versionByte >> 6) is unknown")
+            // What comes before the fault is intact.
+            #expect(p.outer.sourceIP == IPAddress("172.20.11.51") && p.outer.ipv4?.checksumValid == true)
+            #expect(p.outer.sourcePort == 52000 && p.outer.destinationPort == 6081 && p.outer.tunnel?.vni == 69632)
         }
     }
 
@@ -204,6 +207,7 @@ struct GeneveTests {
         #expect(p.kinds == [.ethernet, .ipv4, .udp, .geneve])
         expectProblem(p, .geneve, .invalidLength, at: 50, saying: "(Opt Len 63) needs 252 bytes but the UDP length leaves only 62")
         #expect(p.geneveOptions.isEmpty, "the bytes after the header are not known to be options")
+        #expect(p.geneveHeaders.first?.vni == 69632 && p.outer.udp?.length == 78 && p.outer.destinationIP == IPAddress("172.20.11.52"))
     }
 
     @Test func headerCutBySnaplen() {

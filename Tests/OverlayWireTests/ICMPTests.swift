@@ -19,6 +19,12 @@ struct ICMPTests {
         #expect(p.outer.icmp?.name == "echo reply" && p.outer.icmp?.checksumValid == false)
     }
 
+    @Test func badInnerChecksumInATunnel() {
+        let p = Wire.decode(Wire.patched(HandMade.vxlan4789, at: 86, [0x22, 0x35]))
+        expectProblem(p, .icmp, .badChecksum, at: 86, saying: "0x2235 is wrong")
+        #expect(p.level(1).icmp?.checksumValid == false && p.level(0).tunnel?.vni == 73728)
+    }
+
     /// "Fragmentation needed" from the underlay router: the MTU and the Geneve packet it could not forward.
     @Test func fragmentationNeededQuotesTheGenevePacket() throws {
         let p = Wire.decode(HandMade.icmpFragmentationNeededGeneve)

@@ -45,6 +45,18 @@ struct IPv4Tests {
         #expect(p.payloadOffset == 42 && p.payloadLength == 16)
     }
 
+    /// A Geneve packet fragmented by the underlay: the first fragment ends inside the inner IPv4 header.
+    /// That is where the fragment ends, not a lie of some length field.
+    @Test func tunnelInAFirstFragment() {
+        var frame = Wire.patched(HandMade.geneveOVN, at: 16, Wire.be16(70))
+        frame = Wire.refreshingIPv4Checksum(Wire.patched(frame, at: 20, [0x20, 0x00]), headerAt: 14)
+        let p = Wire.decode(frame)
+        #expect(p.kinds == [.ethernet, .ipv4, .udp, .geneve, .ethernet])
+        #expect(p.outer.isFragment && p.outer.tunnel?.vni == 69632 && p.ovnPortKeys != nil)
+        expectProblem(p, .ipv4, .truncated, at: 72, saying: "this IP fragment holds only 12 (the rest is in later fragments)")
+        #expect(p.problems.count == 1, "the UDP length covering all fragments is no fault")
+    }
+
     @Test func laterFragmentHasNoTransportHeader() throws {
         let p = Wire.decode(HandMade.ipv4LaterFragment)
         #expect(p.kinds == [.ethernet, .ipv4])

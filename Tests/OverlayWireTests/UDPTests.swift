@@ -34,6 +34,17 @@ struct UDPTests {
         #expect(p.payloadOffset == 42, "decoding goes on")
     }
 
+    @Test func badInnerChecksumInATunnel() {
+        let corrupt = Wire.patched(HandMade.geneveInnerIPv4, at: 76, [0x00, 0x01])
+        // The outer checksum covers the inner bytes too, so both are wrong ...
+        #expect(Wire.decode(corrupt).problems(.badChecksum).map(\.offset) == [40, 76])
+        // ... unless the outer one is 0 (not computed, legal over IPv4): then only the inner fault shows.
+        let p = Wire.decode(Wire.patched(corrupt, at: 40, [0, 0]))
+        expectProblem(p, .udp, .badChecksum, at: 76, saying: "0x0001 is wrong")
+        #expect(p.udpHeaders.map(\.checksumValid) == [nil, false])
+        #expect(p.kinds == [.ethernet, .ipv4, .udp, .geneve, .ipv4, .udp])
+    }
+
     @Test func zeroChecksumOverIPv6IsAProblemOutsideTunnels() {
         let p = Wire.decode(Wire.patched(HandMade.ipv6ExtensionChainUDP, at: 108, [0, 0]))
         expectProblem(p, .udp, .badChecksum, at: 108, saying: "only for tunnel")

@@ -24,7 +24,12 @@ enum Corpus {
 
     static var isPresent: Bool { directory != nil }
 
-    static let absenceNote = "public corpus not found (set OVERLAYTRACE_CORPUS or place it at <repo>/../shared/corpus/public): skipped"
+    static let absenceNote: String = {
+        if let env = ProcessInfo.processInfo.environment["OVERLAYTRACE_CORPUS"], !env.isEmpty {
+            return "OVERLAYTRACE_CORPUS=\(env) does not exist: skipped"
+        }
+        return "public corpus not found (set OVERLAYTRACE_CORPUS or place it at <repo>/../shared/corpus/public): skipped"
+    }()
 
     /// Capture files of the corpus, sorted by name.
     static func captures() -> [String] {
