@@ -54,6 +54,10 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "overlaytrace", dependencies: ["OverlayTraceCLI"]),
+        .executableTarget(
+            name: "overlaytrace-bench", dependencies: ["OverlayWire", "OverlayCapture", "OverlaySynth", "OverlayAnalysis"],
+            path: "Sources/overlaytrace-bench"
+        ),
         .testTarget(name: "OverlayWireTests", dependencies: ["OverlayWire", "OverlaySynth"]),
         .testTarget(name: "OverlayCaptureTests", dependencies: ["OverlayCapture", "OverlayWire", "OverlaySynth"]),
         .testTarget(
@@ -61,7 +65,7 @@ let package = Package(
             dependencies: ["OverlayAnalysis", "OverlayReference", "OverlayWire", "OverlaySynth", "OverlayCapture"]
         ),
         .testTarget(name: "OverlayInventoryTests", dependencies: ["OverlayInventory", "OverlayWire"]),
-        .testTarget(name: "OverlayReferenceTests", dependencies: ["OverlayReference", "OverlayWire", "OverlaySynth"]),
+        .testTarget(name: "OverlayReferenceTests", dependencies: ["OverlayReference", "OverlayInventory", "OverlayWire", "OverlaySynth"]),
         .testTarget(name: "OverlayReportTests", dependencies: ["OverlayReport", "OverlayAnalysis", "OverlaySynth"]),
         .testTarget(name: "OverlayTraceCLITests", dependencies: ["OverlayTraceCLI", "OverlaySynth", "OverlayWire"]),
     ]

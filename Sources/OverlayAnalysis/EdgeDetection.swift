@@ -8,6 +8,16 @@ struct EdgeEvidence {
     var vnis: Set<UInt32> = []
     var uplinkVLANs: Set<UInt16> = []
     var translations: [AddressTranslation] = []
+
+    /// One entry per (kind, inside, outside); the evidence of every flow showing it is merged and the earliest
+    /// frames kept, so the result does not depend on the order flows are visited in.
+    mutating func addTranslation(_ t: AddressTranslation) {
+        if let i = translations.firstIndex(where: { $0.inside == t.inside && $0.outside == t.outside && $0.kind == t.kind }) {
+            translations[i].frames = Array(Set(translations[i].frames + t.frames).sorted().prefix(8))
+        } else if translations.count < 16 {
+            translations.append(t)
+        }
+    }
     var flows = 0
     var uplink = false
     var declared = false
@@ -86,10 +96,7 @@ extension OverlayAnalyzer {
                         ends.append((ip, "tunnel legs of flows that continue untunneled on \(vlan) end or start here", nil))
                         edges[ip, default: EdgeEvidence()].uplink = true
                         if let v = u.vlan { edges[ip]?.uplinkVLANs.insert(v) }
-                        if let t = translation, (edges[ip]?.translations.count ?? 0) < 16,
-                           edges[ip]?.translations.contains(where: { $0.inside == t.inside && $0.outside == t.outside && $0.kind == t.kind }) == false {
-                            edges[ip]?.translations.append(t)
-                        }
+                        if let t = translation { edges[ip]?.addTranslation(t) }
                     }
                 }
                 if let d = l.destination, model.isExternal(d, inventory: inventory) {

@@ -194,7 +194,7 @@ extension OverlayAnalyzer {
     private func assembleEdges(_ evidence: [IPAddress: EdgeEvidence], roles: [IPAddress: TunnelEndpoint.Role], names: Names) -> [Edge] {
         evidence.map { ip, e in
             Edge(tep: ip, name: names.tep(ip), role: roles[ip] ?? .gateway, transitVNIs: e.vnis.sorted(),
-                 uplinkVLANs: e.uplinkVLANs.sorted(), translations: e.translations, flows: e.flows, reasons: e.reasons,
+                 uplinkVLANs: e.uplinkVLANs.sorted(), translations: e.translations.sorted { ($0.inside, $0.outside) < ($1.inside, $1.outside) }, flows: e.flows, reasons: e.reasons,
                  frames: e.frames.sorted())
         }.sorted { $0.tep < $1.tep }
     }

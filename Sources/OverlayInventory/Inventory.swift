@@ -4,15 +4,23 @@ import OverlayWire
 /// What the user (or OVN) says the overlay contains: TEPs, segments, workloads, routers, edges and OVN ports.
 /// The analyzer uses it to put names on what it sees and to know intent (router MACs, edges, SNAT).
 ///
-/// Lookups are O(1): each array has a dictionary index, rebuilt whenever the array is assigned (setup time,
-/// never per packet). When two workloads share a MAC or an IP (overlapping tenant subnets in OVN), the lookup
-/// by that MAC or IP alone answers `nil` rather than guess; `workload(mac:vni:)`/`workload(ip:vni:)` still answer.
+/// Lookups are O(1): each array has a dictionary index, rebuilt whenever the array is assigned or mutated
+/// (O(n) each time, so build arrays first and assign them once, or use `init(teps:segments:...)`; appending
+/// entries one by one to a large inventory is quadratic).
+///
+/// When two workloads share a MAC or an IP (overlapping tenant subnets in OVN), the lookup by that MAC or IP
+/// alone answers `nil` rather than guess; `workload(mac:vni:)`/`workload(ip:vni:)` still answer.
 public struct Inventory: Sendable {
     public var teps: [InventoryTEP] { didSet { tepIndex = KeyIndex(teps) { [$0.ip] } } }
     public var segments: [InventorySegment] { didSet { segmentIndex = KeyIndex(segments) { [$0.vni] } } }
     public var workloads: [InventoryWorkload] { didSet { workloadIndex = WorkloadIndex(workloads) } }
-    public var routers: [InventoryRouter] { didSet { routerMACs = Set(routers.flatMap(\.macs)) } }
-    public var edges: [InventoryEdge] { didSet { edgeIndex = KeyIndex(edges) { [$0.tep] } } }
+    public var routers: [InventoryRouter] { didSet { routerMACs = Self.routerMACs(routers, edges) } }
+    public var edges: [InventoryEdge] {
+        didSet {
+            edgeIndex = KeyIndex(edges) { [$0.tep] }
+            routerMACs = Self.routerMACs(routers, edges)
+        }
+    }
     public var ovnPorts: [InventoryOVNPort] {
         didSet { ovnPortIndex = KeyIndex(ovnPorts) { [Self.portKey($0.datapathKey, $0.portKey)] } }
     }
@@ -52,7 +60,7 @@ public struct Inventory: Sendable {
         tepIndex = KeyIndex(teps) { [$0.ip] }
         segmentIndex = KeyIndex(segments) { [$0.vni] }
         workloadIndex = WorkloadIndex(workloads)
-        routerMACs = Set(routers.flatMap(\.macs))
+        routerMACs = Self.routerMACs(routers, edges)
         edgeIndex = KeyIndex(edges) { [$0.tep] }
         ovnPortIndex = KeyIndex(ovnPorts) { [Self.portKey($0.datapathKey, $0.portKey)] }
         multicastIndex = KeyIndex(ovnMulticastGroups) { [Self.portKey($0.datapathKey, $0.key)] }
@@ -92,7 +100,8 @@ public struct Inventory: Sendable {
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw InventoryError(
-                .unreadable, file: path, message: "is not UTF-8 text; an inventory is YAML or JSON (is this a capture?)")
+                .unreadable, file: path, message: "is not UTF-8 text; an inventory is YAML or JSON (is this a capture?)"
+            )
         }
         return text
     }
@@ -112,6 +121,7 @@ public struct Inventory: Sendable {
         workloadIndex.byVNIIP[VNIKey(vni: vni, key: ip)].map { workloads[$0] }
     }
 
+    /// A MAC of a router or of an edge's service router / uplink: frames from it were routed.
     public func isRouterMAC(_ mac: MACAddress) -> Bool { routerMACs.contains(mac) }
     public func edge(tep: IPAddress) -> InventoryEdge? { edgeIndex[tep].map { edges[$0] } }
 
@@ -144,6 +154,10 @@ public struct Inventory: Sendable {
     }
 
     static func portKey(_ datapath: UInt32, _ port: UInt16) -> UInt64 { UInt64(datapath) << 16 | UInt64(port) }
+
+    private static func routerMACs(_ routers: [InventoryRouter], _ edges: [InventoryEdge]) -> Set<MACAddress> {
+        Set(routers.flatMap(\.macs) + edges.flatMap(\.routerMACs))
+    }
 }
 
 /// Reads any mix of inventory files and OVN dumps; OVN tables are joined once all files are read.
@@ -155,14 +169,14 @@ struct InventoryLoader {
         if let tables = try OVSDBTable.tables(in: text, source: source) {
             try southbound.add(tables)
         } else {
-            parts.append(InventoryPart(inventory: try InventoryFileDecoder(source: source).decode(text), source: source))
+            parts.append(try InventoryFileDecoder(source: source).decode(text))
         }
     }
 
     func finish() throws -> Inventory {
         var all = parts
         if !southbound.isEmpty {
-            all.append(InventoryPart(inventory: try southbound.inventory(), source: southbound.sources.joined(separator: ", ")))
+            all.append(try southbound.inventory())
         }
         return try InventoryMerger.merge(all)
     }
@@ -203,6 +217,10 @@ struct WorkloadIndex: Sendable {
     init() {}
 
     init(_ workloads: [InventoryWorkload]) {
+        byMAC.reserveCapacity(workloads.count)
+        byIP.reserveCapacity(workloads.count)
+        byVNIMAC.reserveCapacity(workloads.count)
+        byVNIIP.reserveCapacity(workloads.count)
         var ambiguousMAC: Set<MACAddress> = []
         var ambiguousIP: Set<IPAddress> = []
         var ambiguousVNIMAC: Set<VNIKey<MACAddress>> = []
@@ -212,7 +230,7 @@ struct WorkloadIndex: Sendable {
                 Self.claim(&byMAC, &ambiguousMAC, mac, i)
                 if let vni = w.vni { Self.claim(&byVNIMAC, &ambiguousVNIMAC, VNIKey(vni: vni, key: mac), i) }
             }
-            for ip in Set(w.ips) {
+            for (k, ip) in w.ips.enumerated() where !w.ips[..<k].contains(ip) {
                 Self.claim(&byIP, &ambiguousIP, ip, i)
                 if let vni = w.vni { Self.claim(&byVNIIP, &ambiguousVNIIP, VNIKey(vni: vni, key: ip), i) }
             }

@@ -111,16 +111,26 @@ public struct InventoryEdge: Hashable, Sendable {
     /// The 802.1Q VLAN of the untunneled uplink.
     public var uplinkVLAN: UInt16?
     public var snat: [SNATRule]
+    /// The service router's MAC on the transit segment: the inner destination of the DR → edge leg.
+    public var serviceRouterMAC: MACAddress?
+    /// The MAC the edge sends from on its uplink (source of the untunneled, translated leg).
+    public var uplinkMAC: MACAddress?
 
     public init(
-        name: String, tep: IPAddress, transitVNI: UInt32? = nil, uplinkVLAN: UInt16? = nil, snat: [SNATRule] = []
+        name: String, tep: IPAddress, transitVNI: UInt32? = nil, uplinkVLAN: UInt16? = nil, snat: [SNATRule] = [],
+        serviceRouterMAC: MACAddress? = nil, uplinkMAC: MACAddress? = nil
     ) {
         self.name = name
         self.tep = tep
         self.transitVNI = transitVNI
         self.uplinkVLAN = uplinkVLAN
         self.snat = snat
+        self.serviceRouterMAC = serviceRouterMAC
+        self.uplinkMAC = uplinkMAC
     }
+
+    /// The edge's own router MACs (service router and uplink).
+    public var routerMACs: [MACAddress] { [serviceRouterMAC, uplinkMAC].compactMap { $0 } }
 }
 
 public typealias SNATRule = InventoryEdge.SNATRule

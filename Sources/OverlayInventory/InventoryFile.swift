@@ -15,28 +15,29 @@ struct InventoryFileDecoder {
     static let segmentKeys = ["vni", "name", "subnets", "kind"]
     static let workloadKeys = ["name", "mac", "ips", "vni", "tep", "port_key"]
     static let routerKeys = ["name", "kind", "macs", "vnis"]
-    static let edgeKeys = ["name", "tep", "transit_vni", "uplink_vlan", "snat"]
+    static let edgeKeys = ["name", "tep", "transit_vni", "uplink_vlan", "snat", "sr_mac", "uplink_mac"]
     static let snatKeys = ["from", "to"]
 
-    func decode(_ text: String) throws -> Inventory {
+    func decode(_ text: String) throws -> InventoryPart {
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
         } catch let error as YamlError {
             throw syntaxError(error)
         }
-        guard let root, !isNull(root) else { return Inventory() }
+        guard let root, !isNull(root) else { return InventoryPart(source: source) }
         guard case .mapping = root else {
-            throw invalid(root, "expected a mapping with keys \(Self.topLevelKeys.joined(separator: ", ")) at the top level, found \(describe(root))")
+            let keys = Self.topLevelKeys.joined(separator: ", ")
+            throw invalid(root, "expected a mapping with keys \(keys) at the top level, found \(describe(root))")
         }
         let top = try Entry(root, label: "top level", allowed: Self.topLevelKeys, decoder: self)
-        var inventory = Inventory()
-        inventory.teps = try top.entries("teps", allowed: Self.tepKeys, decodeTEP)
-        inventory.segments = try top.entries("segments", allowed: Self.segmentKeys, decodeSegment)
-        inventory.workloads = try top.entries("workloads", allowed: Self.workloadKeys, decodeWorkload)
-        inventory.routers = try top.entries("routers", allowed: Self.routerKeys, decodeRouter)
-        inventory.edges = try top.entries("edges", allowed: Self.edgeKeys, decodeEdge)
-        return inventory
+        return InventoryPart(
+            source: source,
+            teps: try top.entries("teps", allowed: Self.tepKeys, decodeTEP),
+            segments: try top.entries("segments", allowed: Self.segmentKeys, decodeSegment),
+            workloads: try top.entries("workloads", allowed: Self.workloadKeys, decodeWorkload),
+            routers: try top.entries("routers", allowed: Self.routerKeys, decodeRouter),
+            edges: try top.entries("edges", allowed: Self.edgeKeys, decodeEdge))
     }
 
     // MARK: - Entries
@@ -56,8 +57,10 @@ struct InventoryFileDecoder {
     private func decodeWorkload(_ e: Entry) throws -> InventoryWorkload {
         let name = try e.required("name", e.string)
         let workload = InventoryWorkload(
-            name: name, mac: try e.mac("mac"), ips: try e.list("ips", e.ip), vni: try e.vni("vni"), tep: try e.ip("tep"),
-            portKey: try e.integer("port_key", in: 1...32767, what: "an OVN port tunnel key (1…32767)").map(UInt16.init))
+            name: name, mac: try e.mac("mac"), ips: try e.list("ips", e.ip), vni: try e.vni("vni"),
+            tep: try e.ip("tep"),
+            portKey: try e.integer("port_key", in: 1...32767, what: "an OVN port tunnel key (1…32767)")
+                .map(UInt16.init))
         guard workload.mac != nil || !workload.ips.isEmpty else {
             throw e.error(.missingKey, at: e.node, "needs 'mac' or 'ips' to be recognisable in a capture")
         }
@@ -72,11 +75,13 @@ struct InventoryFileDecoder {
 
     private func decodeEdge(_ e: Entry) throws -> InventoryEdge {
         InventoryEdge(
-            name: try e.required("name", e.string), tep: try e.required("tep", e.ip), transitVNI: try e.vni("transit_vni"),
+            name: try e.required("name", e.string), tep: try e.required("tep", e.ip),
+            transitVNI: try e.vni("transit_vni"),
             uplinkVLAN: try e.integer("uplink_vlan", in: 0...4095, what: "a VLAN ID (0…4095)").map(UInt16.init),
             snat: try e.entries("snat", allowed: Self.snatKeys) { rule in
                 SNATRule(from: try rule.required("from", rule.prefix), to: try rule.required("to", rule.ip))
-            })
+            },
+            serviceRouterMAC: try e.mac("sr_mac"), uplinkMAC: try e.mac("uplink_mac"))
     }
 
     // MARK: - Errors
@@ -124,7 +129,8 @@ private struct Entry {
         self.node = node
         self.decoder = decoder
         guard case .mapping(let mapping) = node else {
-            throw decoder.error(.invalidValue, at: node, "\(label): expected a mapping (key: value), found \(describe(node))")
+            throw decoder.error(
+                .invalidValue, at: node, "\(label): expected a mapping (key: value), found \(describe(node))")
         }
         var values: [String: Node] = [:]
         for (key, value) in mapping {
@@ -308,7 +314,9 @@ extension Inventory {
     /// back gives the same TEPs, segments, workloads, routers and edges. OVN ports, multicast groups and warnings
     /// have no place in the schema and are left out.
     public func inventoryFileText() throws -> String {
-        func text(_ value: String, quoted: Bool = false) -> Node { Node(value, Tag(.str), quoted ? .doubleQuoted : .any) }
+        func text(_ value: String, quoted: Bool = false) -> Node {
+            Node(value, Tag(.str), quoted ? .doubleQuoted : .any)
+        }
         func number<T: BinaryInteger>(_ value: T) -> Node { Node(String(value), Tag(.int)) }
         func list(_ items: [Node]) -> Node { Node(items, Tag(.seq), .flow) }
         func entry(_ pairs: [(String, Node?)]) -> Node {
@@ -321,7 +329,9 @@ extension Inventory {
         func section(_ key: String, _ entries: [Node]) {
             if !entries.isEmpty { sections.append((Node(key), Node(entries, Tag(.seq), .block))) }
         }
-        section("teps", teps.map { entry([("ip", text($0.ip.description)), ("name", text($0.name)), ("role", text($0.role.rawValue))]) })
+        section("teps", teps.map {
+            entry([("ip", text($0.ip.description)), ("name", text($0.name)), ("role", text($0.role.rawValue))])
+        })
         section("segments", segments.map {
             entry([
                 ("vni", number($0.vni)), ("name", text($0.name)),
@@ -333,7 +343,8 @@ extension Inventory {
             entry([
                 ("name", text($0.name)), ("mac", $0.mac.map(mac)),
                 ("ips", $0.ips.isEmpty ? nil : list($0.ips.map { text($0.description) })),
-                ("vni", $0.vni.map(number)), ("tep", $0.tep.map { text($0.description) }), ("port_key", $0.portKey.map(number)),
+                ("vni", $0.vni.map(number)), ("tep", $0.tep.map { text($0.description) }),
+                ("port_key", $0.portKey.map(number)),
             ])
         })
         section("routers", routers.map {
@@ -344,11 +355,12 @@ extension Inventory {
         })
         section("edges", edges.map {
             entry([
-                ("name", text($0.name)), ("tep", text($0.tep.description)), ("transit_vni", $0.transitVNI.map(number)),
-                ("uplink_vlan", $0.uplinkVLAN.map(number)),
+                ("name", text($0.name)), ("tep", text($0.tep.description)),
+                ("transit_vni", $0.transitVNI.map(number)), ("uplink_vlan", $0.uplinkVLAN.map(number)),
                 ("snat", $0.snat.isEmpty ? nil : list($0.snat.map {
                     entry([("from", text($0.from.description)), ("to", text($0.to.description))])
                 })),
+                ("sr_mac", $0.serviceRouterMAC.map(mac)), ("uplink_mac", $0.uplinkMAC.map(mac)),
             ])
         })
         // width -1: one entry per line however long, so each entry stays greppable.

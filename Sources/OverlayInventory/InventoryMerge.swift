@@ -1,9 +1,17 @@
 import OverlayWire
 
-/// One decoded file (or the joined OVN dumps) and where it came from.
+/// The entries of one decoded file (or of the joined OVN dumps) and where they came from. Plain arrays: the
+/// indexes are built once, on the merged `Inventory`.
 struct InventoryPart {
-    var inventory: Inventory
     var source: String
+    var teps: [InventoryTEP] = []
+    var segments: [InventorySegment] = []
+    var workloads: [InventoryWorkload] = []
+    var routers: [InventoryRouter] = []
+    var edges: [InventoryEdge] = []
+    var ovnPorts: [InventoryOVNPort] = []
+    var ovnMulticastGroups: [InventoryOVNMulticastGroup] = []
+    var warnings: [String] = []
 }
 
 /// Merges inventories in order. Later entries add to earlier ones (more subnets, MACs, IPs, SNAT rules, a
@@ -23,18 +31,22 @@ enum InventoryMerger {
 
         for part in parts {
             let source = part.source
-            let inventory = part.inventory
+            let inventory = part
             warnings += inventory.warnings
             for tep in inventory.teps {
                 try teps.add(tep, key: tep.ip, source: source) { old, new, clash in
-                    guard old == new else { throw clash("TEP \(tep.ip)", "'\(old.name)' (\(old.role))", "'\(new.name)' (\(new.role))") }
+                    guard old == new else {
+                        throw clash("TEP \(tep.ip)", "'\(old.name)' (\(old.role))", "'\(new.name)' (\(new.role))")
+                    }
                 }
             }
             for segment in inventory.segments {
                 try segments.add(segment, key: segment.vni, source: source) { old, new, clash in
                     let what = "VNI \(segment.vni)"
                     guard old.name == new.name else { throw clash(what, "'\(old.name)'", "'\(new.name)'") }
-                    guard old.kind == new.kind else { throw clash("\(what) (\(old.name))", old.kind.rawValue, new.kind.rawValue) }
+                    guard old.kind == new.kind else {
+                        throw clash("\(what) (\(old.name))", old.kind.rawValue, new.kind.rawValue)
+                    }
                     old.subnets.appendUnique(new.subnets)
                 }
             }
@@ -50,7 +62,9 @@ enum InventoryMerger {
             }
             for router in inventory.routers {
                 try routers.add(router, key: router.name, source: source) { old, new, clash in
-                    guard old.kind == new.kind else { throw clash("router \(router.name)", old.kind.rawValue, new.kind.rawValue) }
+                    guard old.kind == new.kind else {
+                        throw clash("router \(router.name)", old.kind.rawValue, new.kind.rawValue)
+                    }
                     old.macs.appendUnique(new.macs)
                     old.vnis.appendUnique(new.vnis)
                 }
@@ -64,6 +78,8 @@ enum InventoryMerger {
                     guard old.tep == new.tep else { throw clash("\(what) tep", "\(old.tep)", "\(new.tep)") }
                     try fill(&old.transitVNI, new.transitVNI, "\(what) transit_vni", clash)
                     try fill(&old.uplinkVLAN, new.uplinkVLAN, "\(what) uplink_vlan", clash)
+                    try fill(&old.serviceRouterMAC, new.serviceRouterMAC, "\(what) sr_mac", clash)
+                    try fill(&old.uplinkMAC, new.uplinkMAC, "\(what) uplink_mac", clash)
                     old.snat.appendUnique(new.snat)
                 }
             }
@@ -71,7 +87,9 @@ enum InventoryMerger {
                 let key = Inventory.portKey(port.datapathKey, port.portKey)
                 try ports.add(port, key: key, source: source) { old, new, clash in
                     guard old == new else {
-                        throw clash("OVN port (datapath \(port.datapathKey), key \(port.portKey))", "'\(old.name)'", "'\(new.name)'")
+                        throw clash(
+                            "OVN port (datapath \(port.datapathKey), key \(port.portKey))", "'\(old.name)'",
+                            "'\(new.name)'")
                     }
                 }
             }
@@ -79,7 +97,9 @@ enum InventoryMerger {
                 let key = Inventory.portKey(group.datapathKey, group.key)
                 try groups.add(group, key: key, source: source) { old, new, clash in
                     guard old == new else {
-                        throw clash("OVN multicast group (datapath \(group.datapathKey), key \(group.key))", "'\(old.name)'", "'\(new.name)'")
+                        throw clash(
+                            "OVN multicast group (datapath \(group.datapathKey), key \(group.key))", "'\(old.name)'",
+                            "'\(new.name)'")
                     }
                 }
             }
@@ -91,7 +111,8 @@ enum InventoryMerger {
         let ambiguous = merged.ambiguousWorkloadKeys
         let keys = ambiguous.macs.map { "MAC \($0)" } + ambiguous.ips.map { "IP \($0)" }
         if !keys.isEmpty {
-            let shown = keys.prefix(10).joined(separator: ", ") + (keys.count > 10 ? " and \(keys.count - 10) more" : "")
+            let shown =
+                keys.prefix(10).joined(separator: ", ") + (keys.count > 10 ? " and \(keys.count - 10) more" : "")
             warnings.append("several workloads share \(shown): they are named only when the VNI is known")
         }
         merged.warnings = warnings
@@ -130,7 +151,8 @@ private struct Merged<Key: Hashable, Value> {
             return
         }
         let clash: Clash = { what, earlier, later in
-            let message = owner.source == source
+            let message =
+                owner.source == source
                 ? "\(what) is \(earlier) and also \(later) in \(source)"
                 : "\(what) is \(earlier) in \(owner.source) but \(later) in \(source)"
             return InventoryError(.conflict, file: source, message: message)

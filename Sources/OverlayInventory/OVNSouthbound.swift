@@ -42,7 +42,9 @@ struct OVNSouthbound {
             }
             if table.has("logical_port") && table.has("datapath") && table.has("tunnel_key") { return .portBinding }
             if table.has("datapath") && table.has("name") && table.has("tunnel_key") { return .multicastGroup }
-            if table.has("tunnel_key") && table.has("external_ids") && !table.has("datapath") { return .datapathBinding }
+            if table.has("tunnel_key") && table.has("external_ids") && !table.has("datapath") {
+                return .datapathBinding
+            }
             if table.has("encaps") && table.has("name") { return .chassis }
             if table.has("ip") && table.has("chassis_name") && table.has("type") { return .encap }
             return nil
@@ -147,7 +149,8 @@ struct OVNSouthbound {
     private mutating func addChassis(_ r: RowReader) throws {
         let uuid = try r.uuid("_uuid")
         // ovn-cms-options lives in other_config since OVN 20.06, in external_ids before.
-        let options = (r.map("other_config")["ovn-cms-options"] ?? "") + "," + (r.map("external_ids")["ovn-cms-options"] ?? "")
+        let options =
+            (r.map("other_config")["ovn-cms-options"] ?? "") + "," + (r.map("external_ids")["ovn-cms-options"] ?? "")
         let hostname = r.string("hostname").flatMap { $0.isEmpty ? nil : $0 }
         chassis[uuid] = Chassis(
             name: try r.requiredString("name"), hostname: hostname, encaps: r.uuids("encaps"),
@@ -170,8 +173,8 @@ struct OVNSouthbound {
 
     // MARK: - Joining
 
-    /// The inventory the tables describe. `source` names the dumps in messages.
-    func inventory() throws -> Inventory {
+    /// The inventory the tables describe, named after the dump files.
+    func inventory() throws -> InventoryPart {
         var notes: [String] = []
         let source = sources.joined(separator: ", ")
         if !seen.contains(.datapathBinding) && !(ports.isEmpty && multicastGroups.isEmpty) {
@@ -181,8 +184,9 @@ struct OVNSouthbound {
                     + "tunnel keys: add `ovn-sbctl --format=json list Datapath_Binding`")
         }
         if seen.contains(.chassis) && !seen.contains(.encap) {
-            notes.append("\(source): Chassis dumped without Encap, so chassis have no TEP address "
-                + "(add `ovn-sbctl --format=json list Encap`)")
+            notes.append(
+                "\(source): Chassis dumped without Encap, so chassis have no TEP address "
+                    + "(add `ovn-sbctl --format=json list Encap`)")
         }
 
         var keyOwner: [UInt32: String] = [:]
@@ -202,27 +206,30 @@ struct OVNSouthbound {
         var portsByName: [String: Port] = [:]
         for port in ports { portsByName[port.logicalPort] = port }
 
+        // One TEP per chassis, chosen once: its Geneve encap, and among equals the lowest IP, so the choice is stable.
+        var encapsByChassisName: [String: [Encap]] = [:]
+        for encap in encaps.values { encapsByChassisName[encap.chassisName, default: []].append(encap) }
+        var tepByChassis: [String: IPAddress] = [:]
+        for (uuid, c) in chassis {
+            let candidates = c.encaps.compactMap { encaps[$0] } + (encapsByChassisName[c.name] ?? [])
+            tepByChassis[uuid] = candidates.min { a, b in a.type == b.type ? a.ip < b.ip : a.type == "geneve" }?.ip
+        }
         func tepIP(ofChassis uuid: String?, encap: String? = nil) -> IPAddress? {
             if let encap, let ip = encaps[encap]?.ip { return ip }
-            guard let uuid, let c = chassis[uuid] else { return nil }
-            let candidates = c.encaps.compactMap { encaps[$0] } + encaps.values.filter { $0.chassisName == c.name }
-            // Prefer the Geneve encap; among equals the lowest IP, so the choice is stable.
-            return candidates.min { a, b in
-                a.type == b.type ? a.ip < b.ip : a.type == "geneve"
-            }?.ip
+            return uuid.flatMap { tepByChassis[$0] }
         }
 
-        var inventory = Inventory()
+        var part = InventoryPart(source: source)
         var routerMACs: [String: Set<MACAddress>] = [:]
         var routerVNIs: [String: Set<UInt32>] = [:]
         var gatewayRouters: Set<String> = []
         var subnets: [String: [IPPrefix]] = [:]
         var missingChassis = false
+        var orphans: [String] = []  // rows whose datapath is not in the Datapath_Binding dump
 
         for port in ports {
             guard let datapath = datapaths[port.datapath] else {
-                notes.append("\(source): Port_Binding \(port.logicalPort) refers to datapath \(port.datapath), "
-                    + "which is not in the Datapath_Binding dump; skipped")
+                orphans.append(port.logicalPort)
                 continue
             }
             let address = Self.address(in: port.macs)
@@ -238,7 +245,7 @@ struct OVNSouthbound {
                     missingChassis = true
                 }
             }
-            inventory.ovnPorts.append(
+            part.ovnPorts.append(
                 InventoryOVNPort(
                     datapathKey: datapath.key, portKey: port.key, name: port.logicalPort, datapathName: datapath.name,
                     chassis: chassisName, mac: address?.mac, ips: address?.ips ?? [], type: port.type))
@@ -247,34 +254,37 @@ struct OVNSouthbound {
                 if let mac = address?.mac { routerMACs[port.datapath, default: []].insert(mac) }
                 if port.type == "l3gateway" { gatewayRouters.insert(port.datapath) }
                 // The switch on the other side of this router port: its VNI and the port's networks.
-                if let peerName = port.peer, let peer = portsByName[peerName], let peerDatapath = datapaths[peer.datapath],
+                if let peerName = port.peer, let peer = portsByName[peerName],
+                    let peerDatapath = datapaths[peer.datapath],
                     !peerDatapath.isRouter
                 {
                     routerVNIs[port.datapath, default: []].insert(peerDatapath.key)
                     subnets[peer.datapath, default: []].append(contentsOf: address?.networks ?? [])
                 }
             } else if port.type.isEmpty, let address {
-                inventory.workloads.append(
+                part.workloads.append(
                     InventoryWorkload(
                         name: port.logicalPort, mac: address.mac, ips: address.ips, vni: datapath.key,
                         tep: tepIP(ofChassis: port.chassis, encap: port.encap), portKey: port.key))
             }
         }
         if missingChassis {
-            notes.append(seen.contains(.chassis)
-                ? "\(source): some Port_Binding rows name a chassis missing from the Chassis dump"
-                : "\(source): Port_Binding without the Chassis table: ports show no chassis "
-                    + "(add `ovn-sbctl --format=json list Chassis` and `list Encap`)")
+            notes.append(
+                seen.contains(.chassis)
+                    ? "\(source): some Port_Binding rows name a chassis missing from the Chassis dump"
+                    : "\(source): Port_Binding without the Chassis table: ports show no chassis "
+                        + "(add `ovn-sbctl --format=json list Chassis` and `list Encap`)")
         }
 
         for (uuid, datapath) in datapaths {
             let name = datapath.name ?? "datapath \(datapath.key)"
             var unique: [IPPrefix] = []
             for prefix in subnets[uuid] ?? [] where !unique.contains(prefix) { unique.append(prefix) }
-            inventory.segments.append(
-                InventorySegment(vni: datapath.key, name: name, subnets: unique, kind: datapath.isRouter ? .transit : .overlay))
+            part.segments.append(
+                InventorySegment(
+                    vni: datapath.key, name: name, subnets: unique, kind: datapath.isRouter ? .transit : .overlay))
             if datapath.isRouter {
-                inventory.routers.append(
+                part.routers.append(
                     InventoryRouter(
                         name: name, kind: gatewayRouters.contains(uuid) ? .gateway : .distributed,
                         macs: (routerMACs[uuid] ?? []).sorted(),
@@ -285,29 +295,39 @@ struct OVNSouthbound {
         for encap in encaps.values {
             let owner = chassisByName[encap.chassisName]
             let isGateway = gatewayChassis.contains(encap.chassisName)
-            inventory.teps.append(
-                InventoryTEP(ip: encap.ip, name: owner?.displayName ?? encap.chassisName, role: isGateway ? .edge : .host))
+            part.teps.append(
+                InventoryTEP(
+                    ip: encap.ip, name: owner?.displayName ?? encap.chassisName, role: isGateway ? .edge : .host))
         }
         for (uuid, c) in chassis where gatewayChassis.contains(c.name) {
             guard let ip = tepIP(ofChassis: uuid) else { continue }
-            inventory.edges.append(InventoryEdge(name: c.displayName, tep: ip, transitVNI: gatewayTransit[c.name]))
+            part.edges.append(InventoryEdge(name: c.displayName, tep: ip, transitVNI: gatewayTransit[c.name]))
         }
 
         for group in multicastGroups {
-            guard let datapath = datapaths[group.datapath] else { continue }
-            inventory.ovnMulticastGroups.append(
+            guard let datapath = datapaths[group.datapath] else {
+                orphans.append(group.name)
+                continue
+            }
+            part.ovnMulticastGroups.append(
                 InventoryOVNMulticastGroup(datapathKey: datapath.key, key: group.key, name: group.name))
         }
 
-        inventory.teps = Self.unique(inventory.teps.sorted { $0.ip < $1.ip })
-        inventory.segments.sort { $0.vni < $1.vni }
-        inventory.routers.sort { $0.name < $1.name }
-        inventory.edges.sort { $0.name < $1.name }
-        inventory.workloads.sort { ($0.vni ?? 0, $0.portKey ?? 0, $0.name) < ($1.vni ?? 0, $1.portKey ?? 0, $1.name) }
-        inventory.ovnPorts.sort { ($0.datapathKey, $0.portKey) < ($1.datapathKey, $1.portKey) }
-        inventory.ovnMulticastGroups.sort { ($0.datapathKey, $0.key) < ($1.datapathKey, $1.key) }
-        inventory.warnings = notes
-        return inventory
+        if !orphans.isEmpty {
+            notes.append(
+                "\(source): skipped \(orphans.count) Port_Binding/Multicast_Group row(s) whose datapath is not "
+                    + "in the Datapath_Binding dump (dumps taken at different moments?), e.g. "
+                    + orphans.prefix(3).joined(separator: ", "))
+        }
+        part.teps = Self.unique(part.teps.sorted { $0.ip < $1.ip })
+        part.segments.sort { $0.vni < $1.vni }
+        part.workloads.sort { ($0.vni ?? 0, $0.portKey ?? 0, $0.name) < ($1.vni ?? 0, $1.portKey ?? 0, $1.name) }
+        part.routers.sort { $0.name < $1.name }
+        part.edges.sort { $0.name < $1.name }
+        part.ovnPorts.sort { ($0.datapathKey, $0.portKey) < ($1.datapathKey, $1.portKey) }
+        part.ovnMulticastGroups.sort { ($0.datapathKey, $0.key) < ($1.datapathKey, $1.key) }
+        part.warnings = notes
+        return part
     }
 
     private static func unique<T: Hashable>(_ items: [T]) -> [T] {
@@ -324,10 +344,17 @@ struct OVNSouthbound {
             var ips: [IPAddress] = []
             var networks: [IPPrefix] = []
             for token in tokens.dropFirst() {
-                let text = String(token)
-                guard let prefix = IPPrefix(text) else { continue }
-                if let ip = IPAddress(String(text.split(separator: "/")[0])) { ips.append(ip) }
-                if text.contains("/") { networks.append(prefix) }
+                // "10.0.0.5" on a VIF, "10.0.0.1/24" on a router port (the address and its network).
+                guard let slash = token.firstIndex(of: "/") else {
+                    if let ip = IPAddress(String(token)) { ips.append(ip) }
+                    continue
+                }
+                guard let ip = IPAddress(String(token[..<slash])),
+                    let length = Int(token[token.index(after: slash)...]),
+                    let network = IPPrefix(address: ip, length: length)
+                else { continue }
+                ips.append(ip)
+                networks.append(network)
             }
             return (mac, ips, networks)
         }
@@ -351,7 +378,9 @@ private struct RowReader {
     }
 
     func uuid(_ column: String) throws -> String {
-        guard let uuid = table.cell(row, column)?.ovsdbUUID else { throw error("\(column) is not a [\"uuid\", …] reference") }
+        guard let uuid = table.cell(row, column)?.ovsdbUUID else {
+            throw error("\(column) is not a [\"uuid\", …] reference")
+        }
         return uuid
     }
 

@@ -1,5 +1,3 @@
-import Foundation
-
 /// One table as `ovn-sbctl --format=json list <Table>` prints it:
 /// `{"data": [[cell, ...], ...], "headings": ["_uuid", "external_ids", ...]}`, where a cell is an atom
 /// (string, integer, real, boolean) or `["uuid", "…"]`, `["set", [atom, ...]]`, `["map", [[key, value], ...]]`.
@@ -34,26 +32,32 @@ struct OVSDBTable {
     /// Every table in `text` when it is `ovn-sbctl`/`ovsdb-client` JSON output (one table, several documents one
     /// after another, or a JSON array of tables); `nil` when it is something else (an inventory file).
     static func tables(in text: String, source: String) throws -> [OVSDBTable]? {
-        let bytes = Array(text.utf8)
-        guard let documents = JSONDocumentSplitter.split(bytes) else { return nil }
+        var parser = JSONParser(Array(text.utf8))
+        guard parser.nextIsContainer else { return nil }  // YAML, or empty
         var tables: [OVSDBTable] = []
-        for (number, range) in documents.enumerated() {
+        var number = 0
+        while !parser.isAtEnd {
             let value: JSONValue
             do {
-                value = try JSONDecoder().decode(JSONValue.self, from: Data(bytes[range]))
+                value = try parser.parseDocument()
             } catch {
-                // Invalid JSON in the first document: let the YAML reader report it with a line number.
+                // Invalid JSON in the first document: let the YAML reader report it (a JSON inventory with a typo).
                 if number == 0 { return nil }
-                throw InventoryError(.ovnDump, file: source, message: "JSON document \(number + 1) does not parse: \(error)")
+                throw InventoryError(
+                    .ovnDump, file: source, line: error.line, column: error.column,
+                    message: "JSON document \(number + 1) does not parse: \(error.message)")
             }
+            number += 1
             let candidates: [JSONValue]
             if case .array(let items) = value { candidates = items } else { candidates = [value] }
             for candidate in candidates {
                 guard let table = try table(from: candidate, source: source, ordinal: tables.count + 1) else {
-                    if number == 0 && tables.isEmpty { return nil }  // a JSON inventory, not a dump
+                    if number == 1 && tables.isEmpty { return nil }  // a JSON inventory, not a dump
                     throw InventoryError(
                         .ovnDump, file: source,
-                        message: "JSON document \(number + 1) is not an ovn-sbctl --format=json table (no \"headings\"/\"data\")")
+                        message:
+                            "JSON document \(number) is not an ovn-sbctl --format=json table (no \"headings\"/\"data\")"
+                    )
                 }
                 tables.append(table)
             }
@@ -98,7 +102,9 @@ extension JSONValue {
 
     /// The elements of a set; a bare atom (or UUID) is a one-element set.
     var ovsdbSetElements: [JSONValue] {
-        if case .array(let pair) = self, pair.count == 2, case .string("set") = pair[0], case .array(let items) = pair[1] {
+        if case .array(let pair) = self, pair.count == 2, case .string("set") = pair[0],
+            case .array(let items) = pair[1]
+        {
             return items
         }
         return [self]
@@ -145,84 +151,5 @@ extension JSONValue {
         case .real(let value): return String(value)
         default: return ovsdbUUID
         }
-    }
-}
-
-// MARK: - JSON
-
-/// A JSON value, as OVSDB prints it. Integers stay integers (tunnel keys must not pass through Double).
-enum JSONValue: Decodable, Hashable, Sendable {
-    case null
-    case bool(Bool)
-    case integer(Int64)
-    case real(Double)
-    case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
-        } else if let value = try? container.decode([String: JSONValue].self) {
-            self = .object(value)
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Int64.self) {
-            self = .integer(value)
-        } else {
-            self = .real(try container.decode(Double.self))
-        }
-    }
-}
-
-/// Finds where each top-level JSON object or array starts and ends, so that several documents written one
-/// after another (`ovn-sbctl ... list A; ovn-sbctl ... list B`) can be decoded one by one.
-enum JSONDocumentSplitter {
-    /// Byte ranges of the documents; `nil` when the text is not a whitespace-separated run of objects/arrays.
-    static func split(_ bytes: [UInt8]) -> [Range<Int>]? {
-        var ranges: [Range<Int>] = []
-        var i = 0
-        while true {
-            while i < bytes.count, isWhitespace(bytes[i]) { i += 1 }
-            if i == bytes.count { break }
-            guard bytes[i] == UInt8(ascii: "{") || bytes[i] == UInt8(ascii: "[") else { return nil }
-            let start = i
-            var depth = 0
-            var inString = false
-            var escaped = false
-            while i < bytes.count {
-                let byte = bytes[i]
-                i += 1
-                if inString {
-                    if escaped {
-                        escaped = false
-                    } else if byte == UInt8(ascii: "\\") {
-                        escaped = true
-                    } else if byte == UInt8(ascii: "\"") {
-                        inString = false
-                    }
-                    continue
-                }
-                switch byte {
-                case UInt8(ascii: "\""): inString = true
-                case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
-                case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1
-                default: break
-                }
-                if depth == 0 { break }
-            }
-            guard depth == 0, !inString else { return nil }
-            ranges.append(start..<i)
-        }
-        return ranges.isEmpty ? nil : ranges
-    }
-
-    private static func isWhitespace(_ byte: UInt8) -> Bool {
-        byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
     }
 }

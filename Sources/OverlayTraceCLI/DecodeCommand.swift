@@ -91,8 +91,12 @@ func formatSeconds(_ s: Double) -> String {
 
 /// Opens the inputs as one timeline, turning capture errors into one-line failures with documented statuses.
 func openTimeline(_ input: InputOptions) throws -> CaptureTimeline {
+    try openTimeline(files: input.files, filter: input.filter)
+}
+
+func openTimeline(files: [String], filter: String?) throws -> CaptureTimeline {
     do {
-        return try CaptureTimeline(paths: input.files, filter: input.filter)
+        return try CaptureTimeline(paths: files, filter: filter)
     } catch {
         throw CommandFailure(error.description, status: error.exitCode == 3 ? .device : .usage)
     }

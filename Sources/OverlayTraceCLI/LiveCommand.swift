@@ -97,7 +97,7 @@ extension LiveCommand {
         let decoder = PacketDecoder()
         var packet = DecodedPacket()
         let monitor = TunnelHealthMonitor(mtu: mtu)
-        let session = LiveSession(monitor: monitor)
+        let session = try LiveSession(monitor: monitor, inventoryPaths: inventory, mtu: mtu, interface: interface)
         let dashboard = LiveDashboard(interface: interface, plain: plain || isatty(STDOUT_FILENO) != 1)
         let started = WallClock.now()
         let deadline = duration.map { started + $0.seconds }
@@ -152,7 +152,7 @@ extension LiveCommand {
             if let failure = writer.failure { throw CommandFailure(failure.description, status: .usage) }
             print("wrote \(writer.packetsWritten) packets to \(writer.path)")
         }
-        try session.finish(reportPath: report, inventoryPaths: inventory)
+        try session.finish(reportPath: report, captureWarnings: capture.warnings)
     }
 }
 

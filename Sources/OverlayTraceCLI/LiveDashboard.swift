@@ -18,6 +18,7 @@ final class LiveDashboard {
 
     func render(rows: [TunnelHealthMonitor.Row], packets: Int, statistics: CaptureStatistics?, elapsed: Double,
                 session: LiveSession, final: Bool = false) {
+        session.noteRows(rows)
         if plain {
             let stamp = String(format: "%8.1fs", elapsed)
             var out = ""

@@ -88,6 +88,39 @@ public struct ByteCursor {
         return slice
     }
 
+    // MARK: reads after a `has(_:)` check
+
+    // Header parsers check `has(size)` for the whole fixed header once, then read its fields with these: one
+    // bounds check per header instead of one per field, and no overflow checks the optimizer cannot drop (it
+    // cannot prove `position + offset` from `has`). The caller guarantees `0 ≤ offset` and
+    // `offset + width ≤ remaining`; like the checked peeks, they rely on `end ≤ bytes.count`.
+
+    @inlinable @inline(__always)
+    func uncheckedUInt8(at offset: Int) -> UInt8 {
+        bytes.load(fromByteOffset: position &+ offset, as: UInt8.self)
+    }
+
+    @inlinable @inline(__always)
+    func uncheckedUInt16(at offset: Int) -> UInt16 {
+        UInt16(bigEndian: bytes.loadUnaligned(fromByteOffset: position &+ offset, as: UInt16.self))
+    }
+
+    @inlinable @inline(__always)
+    func uncheckedUInt32(at offset: Int) -> UInt32 {
+        UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: position &+ offset, as: UInt32.self))
+    }
+
+    @inlinable @inline(__always)
+    func uncheckedUInt64(at offset: Int) -> UInt64 {
+        UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: position &+ offset, as: UInt64.self))
+    }
+
+    /// A MAC address at `offset` (6 bytes), after a `has` check.
+    @inlinable @inline(__always)
+    func uncheckedMAC(at offset: Int) -> MACAddress {
+        MACAddress(rawValue: UInt64(uncheckedUInt16(at: offset)) << 32 | UInt64(uncheckedUInt32(at: offset &+ 2)))
+    }
+
     /// The bytes from `position` to `end` as a buffer (borrowed, valid as long as `bytes` is).
     @inlinable
     public var remainingBytes: UnsafeRawBufferPointer {

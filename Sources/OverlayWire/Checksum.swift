@@ -1,22 +1,47 @@
 /// The Internet checksum (RFC 1071) over borrowed bytes, with IPv4/IPv6 pseudo-headers for L4.
 public enum InternetChecksum {
-    /// One's-complement sum of 16-bit big-endian words, not yet folded or inverted.
+    /// One's-complement sum of the bytes as 16-bit big-endian words, plus `initial`, not yet folded or inverted.
+    /// The value is defined up to the one's-complement fold: `fold` of it (and of anything added to it) is the
+    /// RFC 1071 sum; it is zero only when every byte and `initial` are.
+    ///
+    /// Fast path (RFC 1071 §2: the sum is byte-order independent): the bytes are summed as native-order 32-bit
+    /// halves of 8-byte loads into two 64-bit accumulators — no byte swap per word, no carry handling until the
+    /// end — then folded to 16 bits and swapped back to network order once.
     @inlinable
     public static func sum(_ bytes: UnsafeRawBufferPointer, initial: UInt64 = 0) -> UInt64 {
-        var acc = initial
-        var i = 0
         let n = bytes.count
-        while i + 8 <= n {
-            let w = UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-            acc &+= (w >> 48) &+ ((w >> 32) & 0xFFFF) &+ ((w >> 16) & 0xFFFF) &+ (w & 0xFFFF)
+        var a: UInt64 = 0, b: UInt64 = 0
+        var i = 0
+        // Each 8-byte load adds at most 2 × (2^32 − 1): 2^31 loads per accumulator before it could wrap.
+        while i + 16 <= n {
+            let w0 = bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            let w1 = bytes.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self)
+            a &+= (w0 & 0xFFFF_FFFF) &+ (w0 >> 32)
+            b &+= (w1 & 0xFFFF_FFFF) &+ (w1 >> 32)
+            i += 16
+        }
+        if i + 8 <= n {
+            let w = bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            a &+= (w & 0xFFFF_FFFF) &+ (w >> 32)
             i += 8
         }
-        while i + 2 <= n {
-            acc &+= UInt64(UInt16(bigEndian: bytes.loadUnaligned(fromByteOffset: i, as: UInt16.self)))
+        if i + 4 <= n {
+            a &+= UInt64(bytes.loadUnaligned(fromByteOffset: i, as: UInt32.self))
+            i += 4
+        }
+        if i + 2 <= n {
+            b &+= UInt64(bytes.loadUnaligned(fromByteOffset: i, as: UInt16.self))
             i += 2
         }
-        if i < n { acc &+= UInt64(bytes[i]) << 8 }
-        return acc
+        if i < n {
+            // A lone last byte is the high byte of a zero-padded big-endian word; read that word in host order.
+            b &+= UInt64(UInt16(bigEndian: UInt16(bytes[i]) << 8))
+        }
+        // 2^32 ≡ 1 (mod 0xFFFF): fold the 64-bit accumulators by 32-bit halves, then to 16 bits.
+        var s = (a & 0xFFFF_FFFF) &+ (a >> 32) &+ (b & 0xFFFF_FFFF) &+ (b >> 32)
+        while s >> 16 != 0 { s = (s & 0xFFFF) &+ (s >> 16) }
+        // The host-order sum, folded, is the network-order sum with its bytes swapped (the identity on big-endian).
+        return initial &+ UInt64(UInt16(bigEndian: UInt16(truncatingIfNeeded: s)))
     }
 
     @inlinable

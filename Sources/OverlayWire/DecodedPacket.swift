@@ -6,7 +6,9 @@ public struct DecodedPacket: Sendable {
     public var capturedLength: Int
     public var wireLength: Int
     /// Outer first; tunnel headers separate encapsulation levels.
-    public var layers: [Layer]
+    public var layers: [Layer] {
+        didSet { levelsInSync = false }  // edited by hand: the decoder's level summaries no longer describe it
+    }
     /// Options of every Geneve header in the packet; each header names its range.
     public var geneveOptions: [GeneveOption]
     public var problems: [DecodeProblem]
@@ -15,6 +17,14 @@ public struct DecodedPacket: Sendable {
     /// Offset and length of the bytes left undecoded after the last layer (application payload).
     public var payloadOffset: Int
     public var payloadLength: Int
+
+    // Summaries of levels 0 and 1, filled in by the decoder as it appends each header (`appendLayer`).
+    @usableFromInline var summary0 = LevelSummary()
+    @usableFromInline var summary1 = LevelSummary()
+    /// Tunnel headers appended so far: the level the next header belongs to.
+    @usableFromInline var tunnelsAppended = 0
+    /// False once `layers` was changed other than through `appendLayer`: the summaries are then not offered.
+    @usableFromInline var levelsInSync = true
 
     public init() {
         linkType = .ethernet
@@ -40,11 +50,143 @@ public struct DecodedPacket: Sendable {
         ovnPortKeys = nil
         payloadOffset = 0
         payloadLength = 0
+        summary0 = LevelSummary()
+        summary1 = LevelSummary()
+        tunnelsAppended = 0
+        levelsInSync = true
+    }
+
+    // The decoder's only way to add layers: append, then fold the header into its level's summary. Typed, so
+    // that no switch over a Layer (a copy of the whole enum and an outlined tag read) is needed.
+
+    /// Appends `layer` and returns its index, leaving `levelsInSync` as it was.
+    @inlinable @inline(__always)
+    mutating func appendRaw(_ layer: Layer) -> Int {
+        let inSync = levelsInSync
+        let index = layers.count
+        layers.append(layer)
+        levelsInSync = inSync
+        return index
+    }
+
+    /// The summary of the level being decoded (levels 0 and 1 are kept).
+    @inlinable @inline(__always)
+    mutating func withCurrentSummary(_ body: (inout LevelSummary) -> Void) {
+        switch tunnelsAppended {
+        case 0: body(&summary0)
+        case 1: body(&summary1)
+        default: break
+        }
+    }
+
+    @inlinable @inline(__always)
+    mutating func append(loopback h: LoopbackHeader) {
+        let i = appendRaw(.loopback(h))
+        withCurrentSummary { $0.noteLayer(.loopback, at: i, offset: h.offset) }
+    }
+
+    @inlinable @inline(__always)
+    mutating func append(linuxCooked h: LinuxCookedHeader) {
+        let i = appendRaw(.linuxCooked(h))
+        withCurrentSummary { $0.note(linuxCooked: h, at: i) }
+    }
+
+    @inlinable @inline(__always)
+    mutating func append(ethernet h: EthernetHeader) {
+        let i = appendRaw(.ethernet(h))
+        withCurrentSummary { $0.note(ethernet: h, at: i) }
+    }
+
+    @inlinable @inline(__always)
+    mutating func append(vlan t: VLANTag) {
+        let i = appendRaw(.vlan(t))
+        withCurrentSummary { $0.note(vlan: t, at: i) }
+    }
+
+    @inlinable @inline(__always)
+    mutating func append(arp a: ARPPacket) {
+        let i = appendRaw(.arp(a))
+        withCurrentSummary { $0.noteLayer(.arp, at: i, offset: a.offset) }
+    }
+
+    @inlinable @inline(__always)
+    mutating func append(ipv4 h: IPv4Header) {
+        let i = appendRaw(.ipv4(h))
+        withCurrentSummary { $0.note(ipv4: h, at: i) }
+    }
+
+    @inlinable @inline(__always)
+    mutating func append(ipv6 h: IPv6Header) {
+        let i = appendRaw(.ipv6(h))
+        withCurrentSummary { $0.note(ipv6: h, at: i) }
+    }
+
+    @inlinable @inline(__always)
+    mutating func append(udp h: UDPHeader) {
+        let i = appendRaw(.udp(h))
+        withCurrentSummary { $0.note(udp: h, at: i) }
+    }
+
+    @inlinable @inline(__always)
+    mutating func append(tcp h: TCPHeader) {
+        let i = appendRaw(.tcp(h))
+        withCurrentSummary { $0.note(tcp: h, at: i) }
+    }
+
+    @inlinable @inline(__always)
+    mutating func append(icmp m: ICMPMessage) {
+        let i = appendRaw(.icmp(m))
+        withCurrentSummary {
+            $0.note(icmpType: m.type, code: m.code, identifier: m.identifier, sequence: m.sequence, kind: .icmp, at: i)
+        }
+    }
+
+    @inlinable @inline(__always)
+    mutating func append(icmpv6 m: ICMPv6Message) {
+        let i = appendRaw(.icmpv6(m))
+        withCurrentSummary {
+            $0.note(icmpType: m.type, code: m.code, identifier: m.identifier, sequence: m.sequence, kind: .icmpv6, at: i)
+        }
+    }
+
+    @inlinable @inline(__always)
+    mutating func append(bfd b: BFDControl) {
+        let i = appendRaw(.bfd(b))
+        withCurrentSummary { $0.noteLayer(.bfd, at: i, offset: -1) }
+    }
+
+    @inlinable @inline(__always)
+    mutating func append(geneve g: GeneveHeader) {
+        let i = appendRaw(.geneve(g))
+        withCurrentSummary { $0.note(tunnelVNI: g.vni, kind: .geneve, at: i) }
+        tunnelsAppended += 1
+    }
+
+    @inlinable @inline(__always)
+    mutating func append(vxlan v: VXLANHeader) {
+        let i = appendRaw(.vxlan(v))
+        withCurrentSummary { $0.note(tunnelVNI: v.vni, kind: .vxlan, at: i) }
+        tunnelsAppended += 1
+    }
+
+    /// The summary of level 0 (the underlay) or 1 (what the first tunnel carries), as the decoder filled it in:
+    /// the cheap way to read a few fields per packet. nil for deeper levels and once `layers` was edited by hand
+    /// (use `level(_:)` then).
+    @inlinable
+    public func summary(level index: Int) -> LevelSummary? {
+        guard levelsInSync else { return nil }
+        switch index {
+        case 0: return summary0
+        case 1: return summary1
+        default: return nil
+        }
     }
 
     /// Number of tunnel headers, i.e. the index of the innermost level.
-    public var tunnelDepth: Int { layers.reduce(0) { $0 + ($1.isTunnel ? 1 : 0) } }
-    public var isTunneled: Bool { layers.contains { $0.isTunnel } }
+    public var tunnelDepth: Int {
+        levelsInSync ? tunnelsAppended : layers.reduce(0) { $0 + ($1.isTunnel ? 1 : 0) }
+    }
+    public var isTunneled: Bool { levelsInSync ? tunnelsAppended > 0 : layers.contains { $0.isTunnel } }
 
     /// The headers of one encapsulation level: 0 is the underlay, 1 what the first tunnel carries, …
     @inlinable

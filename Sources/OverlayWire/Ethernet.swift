@@ -11,11 +11,10 @@ public struct EthernetHeader: Hashable, Sendable {
     public init?(parsing cursor: inout ByteCursor) {
         guard cursor.has(Self.size) else { return nil }
         offset = cursor.position
-        guard let d = MACAddress(reading: &cursor), let s = MACAddress(reading: &cursor),
-              let t = cursor.readUInt16() else { return nil }
-        destination = d
-        source = s
-        etherType = EtherType(rawValue: t)
+        destination = cursor.uncheckedMAC(at: 0)
+        source = cursor.uncheckedMAC(at: 6)
+        etherType = EtherType(rawValue: cursor.uncheckedUInt16(at: 12))
+        cursor.position += Self.size
     }
 
     public init(offset: Int = 0, destination: MACAddress, source: MACAddress, etherType: EtherType) {
@@ -41,7 +40,9 @@ public struct VLANTag: Hashable, Sendable {
     public init?(parsing cursor: inout ByteCursor, tpid: EtherType) {
         guard cursor.has(Self.size) else { return nil }
         offset = cursor.position - 2  // the TPID belongs to this tag
-        guard let tci = cursor.readUInt16(), let next = cursor.readUInt16() else { return nil }
+        let tci = cursor.uncheckedUInt16(at: 0)
+        let next = cursor.uncheckedUInt16(at: 2)
+        cursor.position += Self.size
         self.tpid = tpid
         priority = UInt8(tci >> 13)
         dropEligible = tci & 0x1000 != 0

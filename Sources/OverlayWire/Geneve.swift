@@ -33,8 +33,8 @@ public struct GeneveHeader: Hashable, Sendable {
     public init?(parsing cursor: inout ByteCursor) {
         guard cursor.has(Self.baseSize) else { return nil }
         offset = cursor.position
-        let w0 = cursor.peekUInt32()!
-        let w1 = cursor.peekUInt32(at: 4)!
+        let w0 = cursor.uncheckedUInt32(at: 0)
+        let w1 = cursor.uncheckedUInt32(at: 4)
         version = UInt8(w0 >> 30)
         optionsLength = Int((w0 >> 24) & 0x3F) * 4
         oam = w0 & 0x0080_0000 != 0

@@ -63,16 +63,16 @@ public struct ICMPMessage: Hashable, Sendable {
     public init?(parsing cursor: inout ByteCursor) {
         guard cursor.has(8) else { return nil }
         offset = cursor.position
-        type = cursor.peekUInt8()!
-        code = cursor.peekUInt8(at: 1)!
-        checksum = cursor.peekUInt16(at: 2)!
+        type = cursor.uncheckedUInt8(at: 0)
+        code = cursor.uncheckedUInt8(at: 1)
+        checksum = cursor.uncheckedUInt16(at: 2)
         checksumValid = nil
         identifier = nil; sequence = nil; nextHopMTU = nil; quoted = nil
         if type == 0 || type == 8 || type == 13 || type == 14 {
-            identifier = cursor.peekUInt16(at: 4)
-            sequence = cursor.peekUInt16(at: 6)
+            identifier = cursor.uncheckedUInt16(at: 4)
+            sequence = cursor.uncheckedUInt16(at: 6)
         } else if type == 3 && code == 4 {
-            nextHopMTU = cursor.peekUInt16(at: 6)
+            nextHopMTU = cursor.uncheckedUInt16(at: 6)
         }
         cursor.position += 8
     }
@@ -120,17 +120,17 @@ public struct ICMPv6Message: Hashable, Sendable {
     public init?(parsing cursor: inout ByteCursor) {
         guard cursor.has(8) else { return nil }
         offset = cursor.position
-        type = cursor.peekUInt8()!
-        code = cursor.peekUInt8(at: 1)!
-        checksum = cursor.peekUInt16(at: 2)!
+        type = cursor.uncheckedUInt8(at: 0)
+        code = cursor.uncheckedUInt8(at: 1)
+        checksum = cursor.uncheckedUInt16(at: 2)
         checksumValid = nil
         identifier = nil; sequence = nil; mtu = nil; targetAddress = nil; linkLayerAddress = nil; quoted = nil
         switch type {
         case 2:
-            mtu = cursor.peekUInt32(at: 4)
+            mtu = cursor.uncheckedUInt32(at: 4)
         case 128, 129:
-            identifier = cursor.peekUInt16(at: 4)
-            sequence = cursor.peekUInt16(at: 6)
+            identifier = cursor.uncheckedUInt16(at: 4)
+            sequence = cursor.uncheckedUInt16(at: 6)
         case 135, 136, 137:
             var t = cursor
             t.position += 8

@@ -29,23 +29,21 @@ public struct IPv4Header: Hashable, Sendable {
     public init?(parsing cursor: inout ByteCursor) {
         guard cursor.has(20) else { return nil }
         offset = cursor.position
-        let b = cursor.bytes
-        let p = cursor.position
-        let vihl = b.load(fromByteOffset: p, as: UInt8.self)
+        let vihl = cursor.uncheckedUInt8(at: 0)
         headerLength = Int(vihl & 0x0F) * 4
-        tos = b.load(fromByteOffset: p + 1, as: UInt8.self)
-        totalLength = cursor.peekUInt16(at: 2)!
-        identification = cursor.peekUInt16(at: 4)!
-        let ff = cursor.peekUInt16(at: 6)!
+        tos = cursor.uncheckedUInt8(at: 1)
+        totalLength = cursor.uncheckedUInt16(at: 2)
+        identification = cursor.uncheckedUInt16(at: 4)
+        let ff = cursor.uncheckedUInt16(at: 6)
         reservedFlag = ff & 0x8000 != 0
         dontFragment = ff & 0x4000 != 0
         moreFragments = ff & 0x2000 != 0
         fragmentOffset = Int(ff & 0x1FFF) * 8
-        ttl = b.load(fromByteOffset: p + 8, as: UInt8.self)
-        proto = IPProtocol(rawValue: b.load(fromByteOffset: p + 9, as: UInt8.self))
-        checksum = cursor.peekUInt16(at: 10)!
-        source = IPv4Address(rawValue: cursor.peekUInt32(at: 12)!)
-        destination = IPv4Address(rawValue: cursor.peekUInt32(at: 16)!)
+        ttl = cursor.uncheckedUInt8(at: 8)
+        proto = IPProtocol(rawValue: cursor.uncheckedUInt8(at: 9))
+        checksum = cursor.uncheckedUInt16(at: 10)
+        source = IPv4Address(rawValue: cursor.uncheckedUInt32(at: 12))
+        destination = IPv4Address(rawValue: cursor.uncheckedUInt32(at: 16))
         checksumValid = nil
         cursor.position += 20
     }

@@ -32,15 +32,15 @@ public struct IPv6Header: Hashable, Sendable {
     public init?(parsing cursor: inout ByteCursor) {
         guard cursor.has(40) else { return nil }
         offset = cursor.position
-        let w0 = cursor.peekUInt32()!
+        let w0 = cursor.uncheckedUInt32(at: 0)
         trafficClass = UInt8(truncatingIfNeeded: w0 >> 20)
         flowLabel = w0 & 0xFFFFF
-        payloadLength = cursor.peekUInt16(at: 4)!
-        nextHeader = IPProtocol(rawValue: cursor.peekUInt8(at: 6)!)
-        hopLimit = cursor.peekUInt8(at: 7)!
-        cursor.position += 8
-        source = IPv6Address(reading: &cursor)!
-        destination = IPv6Address(reading: &cursor)!
+        payloadLength = cursor.uncheckedUInt16(at: 4)
+        nextHeader = IPProtocol(rawValue: cursor.uncheckedUInt8(at: 6))
+        hopLimit = cursor.uncheckedUInt8(at: 7)
+        source = IPv6Address(high: cursor.uncheckedUInt64(at: 8), low: cursor.uncheckedUInt64(at: 16))
+        destination = IPv6Address(high: cursor.uncheckedUInt64(at: 24), low: cursor.uncheckedUInt64(at: 32))
+        cursor.position += 40
         upperProtocol = nextHeader
         extensionHeaderCount = 0
         extensionHeadersLength = 0

@@ -38,16 +38,21 @@ public struct DecoderConfiguration: Sendable, Hashable {
 /// stops at a problem it can step over: the problem is recorded and decoding goes on as far as the
 /// bytes are valid.
 public struct PacketDecoder: Sendable {
-    public var configuration: DecoderConfiguration
+    public var configuration: DecoderConfiguration {
+        didSet { settings = DecodeSettings(configuration) }
+    }
+    /// `configuration` prepared for the per-packet path.
+    private var settings: DecodeSettings
 
     public init(configuration: DecoderConfiguration = DecoderConfiguration()) {
         self.configuration = configuration
+        settings = DecodeSettings(configuration)
     }
 
     /// Decodes one frame into `packet` (cleared first, storage kept).
     public func decode(_ bytes: UnsafeRawBufferPointer, linkType: LinkType, wireLength: Int? = nil,
                        into packet: inout DecodedPacket) {
-        var run = DecodeRun(config: configuration, frame: bytes, wireLength: max(wireLength ?? bytes.count, bytes.count))
+        var run = DecodeRun(config: settings, frame: bytes, wireLength: max(wireLength ?? bytes.count, bytes.count))
         packet.reset(linkType: linkType, capturedLength: bytes.count, wireLength: run.wireLength)
         run.decodeLink(linkType, packet: &packet)
     }
@@ -63,7 +68,7 @@ public struct PacketDecoder: Sendable {
 /// The state of decoding one frame.
 @usableFromInline
 struct DecodeRun {
-    let config: DecoderConfiguration
+    let config: DecodeSettings
     let frame: UnsafeRawBufferPointer
     let wireLength: Int
     /// Where the bytes of the innermost enclosing layer end on the wire, and what says so. Decoding goes
@@ -84,7 +89,7 @@ struct DecodeRun {
         var source: Source
     }
 
-    init(config: DecoderConfiguration, frame: UnsafeRawBufferPointer, wireLength: Int) {
+    init(config: DecodeSettings, frame: UnsafeRawBufferPointer, wireLength: Int) {
         self.config = config
         self.frame = frame
         self.wireLength = wireLength
@@ -168,7 +173,7 @@ struct DecodeRun {
             guard let h = header else {
                 return missing(.sll, c, need: linkType == .linuxSLL ? 16 : 20, what: "Linux cooked header", into: &p)
             }
-            p.layers.append(.linuxCooked(h))
+            p.append(linuxCooked: h)
             decodeEtherTypeChain(h.protocolType, &c, level: 0, into: &p)
         case .raw, .rawLinux:
             guard let first = c.peekUInt8() else { return missing(.frame, c, need: 1, what: "raw IP packet", into: &p) }
@@ -186,7 +191,7 @@ struct DecodeRun {
             guard let h = LoopbackHeader(parsing: &c, networkOrder: linkType == .loop) else {
                 return missing(.loopback, c, need: 4, what: "loopback header", into: &p)
             }
-            p.layers.append(.loopback(h))
+            p.append(loopback: h)
             if let et = h.etherType {
                 dispatchEtherType(et, &c, level: 0, into: &p)
             } else {
@@ -201,7 +206,7 @@ struct DecodeRun {
         guard let eth = EthernetHeader(parsing: &c) else {
             return missing(.ethernet, c, need: EthernetHeader.size, what: "Ethernet header", into: &p)
         }
-        p.layers.append(.ethernet(eth))
+        p.append(ethernet: eth)
         decodeEtherTypeChain(eth.etherType, &c, level: level, into: &p)
     }
 
@@ -217,7 +222,7 @@ struct DecodeRun {
             guard let tag = VLANTag(parsing: &c, tpid: type) else {
                 return missing(.vlan, c, need: VLANTag.size, what: "VLAN tag", into: &p)
             }
-            p.layers.append(.vlan(tag))
+            p.append(vlan: tag)
             tags += 1
             type = tag.nextEtherType
         }
@@ -241,7 +246,7 @@ struct DecodeRun {
         guard let arp = ARPPacket(parsing: &c, complete: &complete) else {
             return missing(.arp, c, need: 8, what: "ARP header", into: &p)
         }
-        p.layers.append(.arp(arp))
+        p.append(arp: arp)
         if !complete {
             missing(.arp, c, need: arp.addressesLength, what: "ARP addresses", into: &p)
         }
@@ -255,17 +260,17 @@ struct DecodeRun {
         }
         let version = frame[start] >> 4
         if version != 4 {
-            p.layers.append(.ipv4(ip))
+            p.append(ipv4: ip)
             return problem(.ipv4, start, .unsupportedVersion, "IP version \(version) in an IPv4 header", into: &p)
         }
         guard ip.headerLength >= 20 else {
-            p.layers.append(.ipv4(ip))
+            p.append(ipv4: ip)
             return problem(.ipv4, start, .invalidLength, "IPv4 header length \(ip.headerLength) is below 20", into: &p)
         }
         // Options: the header must fit before anything after it is read.
         c.position = start
         guard c.has(ip.headerLength) else {
-            p.layers.append(.ipv4(ip))
+            p.append(ipv4: ip)
             return missing(.ipv4, c, need: ip.headerLength, what: "IPv4 header with options", into: &p)
         }
         if config.verifyChecksums {
@@ -281,7 +286,7 @@ struct DecodeRun {
             // Linux BIG TCP and GSO super-frames leave the length at 0: what encloses the packet gives it.
             packetLength = available
         } else if packetLength < ip.headerLength {
-            p.layers.append(.ipv4(ip))
+            p.append(ipv4: ip)
             return problem(.ipv4, start + 2, .invalidLength,
                            "IPv4 total length \(packetLength) is shorter than its header (\(ip.headerLength))", into: &p)
         } else if packetLength > available {
@@ -294,7 +299,7 @@ struct DecodeRun {
         if ip.reservedFlag {
             problem(.ipv4, start + 6, .reservedBitsSet, "IPv4 reserved flag (evil bit) is set", into: &p)
         }
-        p.layers.append(.ipv4(ip))
+        p.append(ipv4: ip)
         c.end = min(c.end, start + packetLength)
         c.position = start + ip.headerLength
         if ip.fragmentOffset != 0 {
@@ -314,7 +319,7 @@ struct DecodeRun {
         }
         let version = frame[start] >> 4
         if version != 6 {
-            p.layers.append(.ipv6(ip))
+            p.append(ipv6: ip)
             return problem(.ipv6, start, .unsupportedVersion, "IP version \(version) in an IPv6 header", into: &p)
         }
         let available = bound.end - start - 40
@@ -391,7 +396,7 @@ struct DecodeRun {
                         "IPv6 jumbo payload length \(jumbo) exceeds the \(max(0, available)) bytes that carry it", into: &p)
             }
         }
-        p.layers.append(.ipv6(ip))
+        p.append(ipv6: ip)
         if stopped { return }
         if let f = ip.fragment {
             if f.offset != 0 { return setPayload(c, &p) }
@@ -469,7 +474,7 @@ struct DecodeRun {
             } else if length == 0 && lengthFromFrame {
                 length = available  // BIG TCP / jumbogram: the IP layer gives the length (RFC 2675 §4)
             } else if length < 8 {
-                p.layers.append(.udp(udp))
+                p.append(udp: udp)
                 return problem(.udp, start + 4, .invalidLength, "UDP length \(length) is below the 8-byte header", into: &p)
             } else if length > available {
                 problem(.udp, start + 4, .invalidLength, "UDP length \(length) exceeds the \(available) bytes of the IP payload", into: &p)
@@ -490,7 +495,7 @@ struct DecodeRun {
                     problem(.udp, start + 6, .badChecksum, "UDP checksum is 0, which IPv6 allows only for tunnel encapsulations", into: &p)
                 }
             }
-            p.layers.append(.udp(udp))
+            p.append(udp: udp)
             c.end = min(c.end, start + length)
             switch tunnel {
             case .geneve?: decodeGeneve(&c, level: level, into: &p)
@@ -503,7 +508,7 @@ struct DecodeRun {
                 return missing(.tcp, c, need: 20, what: "TCP header", into: &p)
             }
             if tcp.headerLength < 20 {
-                p.layers.append(.tcp(tcp))
+                p.append(tcp: tcp)
                 return problem(.tcp, start + 12, .invalidLength, "TCP data offset \(tcp.headerLength) is below 20", into: &p)
             }
             if checkable, ipPayloadWireEnd - start >= tcp.headerLength {
@@ -514,7 +519,7 @@ struct DecodeRun {
                     problem(.tcp, start + 16, .badChecksum, "TCP checksum \(hexNumber(tcp.checksum, width: 4)) is wrong\(offloadHint(level, superFrame: lengthFromFrame))", into: &p)
                 }
             }
-            p.layers.append(.tcp(tcp))
+            p.append(tcp: tcp)
             c.position = start
             if !c.skip(tcp.headerLength) {
                 missing(.tcp, c, need: tcp.headerLength, what: "TCP header with options", into: &p)
@@ -532,7 +537,7 @@ struct DecodeRun {
                 }
             }
             if icmp.isError { icmp.quoted = quotedPacket(c) }
-            p.layers.append(.icmp(icmp))
+            p.append(icmp: icmp)
             setPayload(c, &p)
         case .icmpv6 where isIPv6:
             guard var icmp = ICMPv6Message(parsing: &c) else {
@@ -546,7 +551,7 @@ struct DecodeRun {
                 }
             }
             if icmp.isError { icmp.quoted = quotedPacket(c) }
-            p.layers.append(.icmpv6(icmp))
+            p.append(icmpv6: icmp)
             setPayload(c, &p)
         default:
             setPayload(c, &p)
@@ -606,7 +611,7 @@ struct DecodeRun {
         }
         if g.version != 0 {
             // RFC 8926 §3.4: a packet with an unknown version must be dropped; its layout is unknown.
-            p.layers.append(.geneve(g))
+            p.append(geneve: g)
             return problem(.geneve, start, .unsupportedVersion, "Geneve version \(g.version) is unknown (only 0 is defined)", into: &p)
         }
         if g.reservedFlags != 0 {
@@ -671,7 +676,7 @@ struct DecodeRun {
             problem(.geneve, start + 1, .criticalFlagMismatch,
                     g.critical ? "C flag is set but no option is critical" : "a critical option is present but the C flag is clear", into: &p)
         }
-        p.layers.append(.geneve(g))
+        p.append(geneve: g)
         guard complete else { return }
         c.position = area.end
         decodeTunnelPayload(protocolType: g.protocolType, layer: .geneve, headerOffset: start, &c, level: level, into: &p)
@@ -682,7 +687,7 @@ struct DecodeRun {
         guard let v = VXLANHeader(parsing: &c) else {
             return missing(.vxlan, c, need: VXLANHeader.size, what: "VXLAN header", into: &p)
         }
-        p.layers.append(.vxlan(v))
+        p.append(vxlan: v)
         if !v.vniValid {
             problem(.vxlan, start, .malformed, "VXLAN I flag is clear: the VNI is not valid", into: &p)
         }
@@ -721,7 +726,7 @@ struct DecodeRun {
         guard let bfd = BFDControl(parsing: &c) else {
             return missing(.bfd, c, need: BFDControl.size, what: "BFD control packet", into: &p)
         }
-        p.layers.append(.bfd(bfd))
+        p.append(bfd: bfd)
         let present = c.remaining + BFDControl.size
         if bfd.version != 1 {
             problem(.bfd, start, .unsupportedVersion, "BFD version \(bfd.version) (expected 1)", into: &p)

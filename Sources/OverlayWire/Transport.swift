@@ -14,11 +14,12 @@ public struct UDPHeader: Hashable, Sendable {
     public init?(parsing cursor: inout ByteCursor) {
         guard cursor.has(8) else { return nil }
         offset = cursor.position
-        sourcePort = cursor.readUInt16()!
-        destinationPort = cursor.readUInt16()!
-        length = cursor.readUInt16()!
-        checksum = cursor.readUInt16()!
+        sourcePort = cursor.uncheckedUInt16(at: 0)
+        destinationPort = cursor.uncheckedUInt16(at: 2)
+        length = cursor.uncheckedUInt16(at: 4)
+        checksum = cursor.uncheckedUInt16(at: 6)
         checksumValid = nil
+        cursor.position += Self.size
     }
 }
 
@@ -61,16 +62,16 @@ public struct TCPHeader: Hashable, Sendable {
     public init?(parsing cursor: inout ByteCursor) {
         guard cursor.has(20) else { return nil }
         offset = cursor.position
-        sourcePort = cursor.peekUInt16()!
-        destinationPort = cursor.peekUInt16(at: 2)!
-        sequence = cursor.peekUInt32(at: 4)!
-        acknowledgment = cursor.peekUInt32(at: 8)!
-        let hf = cursor.peekUInt16(at: 12)!
+        sourcePort = cursor.uncheckedUInt16(at: 0)
+        destinationPort = cursor.uncheckedUInt16(at: 2)
+        sequence = cursor.uncheckedUInt32(at: 4)
+        acknowledgment = cursor.uncheckedUInt32(at: 8)
+        let hf = cursor.uncheckedUInt16(at: 12)
         headerLength = Int(hf >> 12) * 4
         flags = hf & 0x01FF
-        window = cursor.peekUInt16(at: 14)!
-        checksum = cursor.peekUInt16(at: 16)!
-        urgentPointer = cursor.peekUInt16(at: 18)!
+        window = cursor.uncheckedUInt16(at: 14)
+        checksum = cursor.uncheckedUInt16(at: 16)
+        urgentPointer = cursor.uncheckedUInt16(at: 18)
         checksumValid = nil
         cursor.position += 20
     }

@@ -26,9 +26,9 @@ public struct VXLANHeader: Hashable, Sendable {
     public init?(parsing cursor: inout ByteCursor) {
         guard cursor.has(Self.size) else { return nil }
         offset = cursor.position
-        flags = cursor.peekUInt16()!
-        groupPolicyID = cursor.peekUInt16(at: 2)!
-        let w1 = cursor.peekUInt32(at: 4)!
+        flags = cursor.uncheckedUInt16(at: 0)
+        groupPolicyID = cursor.uncheckedUInt16(at: 2)
+        let w1 = cursor.uncheckedUInt32(at: 4)
         vni = w1 >> 8
         reserved = UInt8(truncatingIfNeeded: w1)
         cursor.position += Self.size

@@ -232,3 +232,25 @@ import Testing
         #expect(error.message.contains("not UTF-8 text"))
     }
 }
+
+/// docs/inventory.md must show what the code reads: its YAML and JSON examples are the sample topology.
+@Suite struct InventoryDocumentationTests {
+    private func codeBlocks(_ language: String) throws -> [String] {
+        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/inventory.md")
+        let text = try String(contentsOf: docs, encoding: .utf8)
+        return text.components(separatedBy: "```\(language)\n").dropFirst().compactMap {
+            $0.components(separatedBy: "\n```").first
+        }
+    }
+
+    @Test func yamlExampleIsTheSampleTopology() throws {
+        let yaml = try #require(try codeBlocks("yaml").first)
+        #expect(try Inventory.parse(yaml, source: "docs/inventory.md") == SampleInventory.expected)
+    }
+
+    @Test func jsonExampleIsTheSampleTopology() throws {
+        let json = try #require(try codeBlocks("json").first)
+        #expect(try Inventory.parse(json, source: "docs/inventory.md") == SampleInventory.expected)
+    }
+}

@@ -60,6 +60,8 @@ import Testing
             == "edge TEP 10.0.0.1 is 'e1' and also 'e2' in x.yaml")
         #expect(try conflict("edges: [{name: e, tep: 10.0.0.1, uplink_vlan: 100}, {name: e, tep: 10.0.0.1, uplink_vlan: 200}]")
             == "edge e uplink_vlan is 100 and also 200 in x.yaml")
+        #expect(try conflict("edges: [{name: e, tep: 10.0.0.1, sr_mac: '02:00:00:00:00:01'}, {name: e, tep: 10.0.0.1, sr_mac: '02:00:00:00:00:02'}]")
+            == "edge e sr_mac is 02:00:00:00:00:01 and also 02:00:00:00:00:02 in x.yaml")
     }
 
     @Test func sharedAddressesAreAnsweredOnlyWithTheirVNI() throws {

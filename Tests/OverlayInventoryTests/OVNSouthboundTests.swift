@@ -219,3 +219,18 @@ import Testing
         #expect(error.message.contains("have tunnel_key 5"))
     }
 }
+
+@Suite struct OVNSnapshotSkewTests {
+    @Test func rowsOfAnUnknownDatapathAreSkippedWithOneWarning() throws {
+        // Port_Binding taken after ls-app was deleted: its ports refer to a datapath the dump no longer has.
+        let datapaths = OVNDump.datapathBinding.replacingOccurrences(of: "6a0b3c2e-1f4d-4a59-9d1e-0c2f5b7a8e02", with: "gone")
+        let inventory = try Inventory.parse(
+            [datapaths, OVNDump.portBinding, OVNDump.chassis, OVNDump.encap].joined(separator: "\n"), source: "sb.json")
+        #expect(inventory.ovnPort(datapathKey: 6, portKey: 1)?.name == nil)
+        #expect(inventory.ovnPort(datapathKey: 5, portKey: 2)?.name == "vm2-port")
+        #expect(inventory.warnings == [
+            "sb.json: skipped 2 Port_Binding/Multicast_Group row(s) whose datapath is not in the Datapath_Binding dump "
+                + "(dumps taken at different moments?), e.g. vm3-port, ls-app-lr0"
+        ])
+    }
+}

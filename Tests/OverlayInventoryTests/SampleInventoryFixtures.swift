@@ -28,7 +28,6 @@ enum SampleInventory {
             kind: distributed
             macs: ["02:50:56:56:44:52", "02:50:56:56:44:53"]
             vnis: [69632, 73728, 71680]
-          - {name: edge-01-sr, kind: gateway, macs: ["02:50:56:56:44:54", "00:50:56:6b:01:99"], vnis: [71680]}
         edges:
           - name: edge-01
             tep: 172.20.11.100
@@ -36,6 +35,8 @@ enum SampleInventory {
             uplink_vlan: 100
             snat:
               - {from: 10.1.0.0/16, to: 192.0.2.10}
+            sr_mac: "02:50:56:56:44:54"
+            uplink_mac: 00:50:56:6b:01:99
 
         """
 
@@ -59,12 +60,12 @@ enum SampleInventory {
           ],
           "routers": [
             {"name": "dr-01", "kind": "distributed", "macs": ["02:50:56:56:44:52", "02:50:56:56:44:53"],
-             "vnis": [69632, 73728, 71680]},
-            {"name": "edge-01-sr", "kind": "gateway", "macs": ["02:50:56:56:44:54", "00:50:56:6b:01:99"], "vnis": [71680]}
+             "vnis": [69632, 73728, 71680]}
           ],
           "edges": [
             {"name": "edge-01", "tep": "172.20.11.100", "transit_vni": 71680, "uplink_vlan": 100,
-             "snat": [{"from": "10.1.0.0/16", "to": "192.0.2.10"}]}
+             "snat": [{"from": "10.1.0.0/16", "to": "192.0.2.10"}],
+             "sr_mac": "02:50:56:56:44:54", "uplink_mac": "00:50:56:6b:01:99"}
           ]
         }
         """
@@ -89,14 +90,13 @@ enum SampleInventory {
         routers: [
             InventoryRouter(
                 name: "dr-01", kind: .distributed, macs: [mac("02:50:56:56:44:52"), mac("02:50:56:56:44:53")],
-                vnis: [69632, 73728, 71680]),
-            InventoryRouter(
-                name: "edge-01-sr", kind: .gateway, macs: [mac("02:50:56:56:44:54"), mac("00:50:56:6b:01:99")], vnis: [71680]),
+                vnis: [69632, 73728, 71680])
         ],
         edges: [
             InventoryEdge(
                 name: "edge-01", tep: ip("172.20.11.100"), transitVNI: 71680, uplinkVLAN: 100,
-                snat: [SNATRule(from: prefix("10.1.0.0/16"), to: ip("192.0.2.10"))])
+                snat: [SNATRule(from: prefix("10.1.0.0/16"), to: ip("192.0.2.10"))],
+                serviceRouterMAC: mac("02:50:56:56:44:54"), uplinkMAC: mac("00:50:56:6b:01:99"))
         ])
 }
 

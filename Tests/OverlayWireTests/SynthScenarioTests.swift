@@ -156,14 +156,16 @@ struct SynthScenarioTests {
 
     @Test func inventoryYAMLNamesTheTopology() {
         let y = SampleTopology.inventoryYAML
-        for t in T.teps { #expect(y.contains("{ip: \(t.ip), name: \(t.name)}")) }
+        for t in T.teps { #expect(y.contains("{ip: \(t.ip), name: \(t.name), role: \(t.ip == T.edge01.ip ? "edge" : "host")}")) }
+        for t in [OVNSampleTopology.hv1, OVNSampleTopology.hv2] { #expect(y.contains("{ip: \(t.ip), name: \(t.name), role: host}")) }
         for w in T.workloads {
             #expect(y.contains("{name: \(w.name), mac: \"\(w.mac)\", ips: [\(w.ip)], vni: \(w.segment.vni), tep: \(w.tep.ip)}"))
         }
-        #expect(y.contains("{vni: 71680, name: transit, subnets: [100.64.0.0/31]}"))
+        #expect(y.contains("{vni: 71680, name: transit, subnets: [100.64.0.0/31], kind: transit}"))
+        #expect(y.contains("{vni: 5, name: sw0, subnets: [10.2.0.0/24]}"))
         #expect(y.contains("macs: [\"02:50:56:56:44:52\", \"02:50:56:56:44:53\"]"))
         #expect(y.contains("{name: edge-01, tep: 172.20.11.100, transit_vni: 71680, uplink_vlan: 100, snat: [{from: 10.1.0.0/16, to: 192.0.2.10}]"))
-        #expect(y.split(separator: "\n").filter { $0.hasPrefix("  - ") }.count == 4 + 3 + 3 + 1 + 1)
+        #expect(y.split(separator: "\n").filter { $0.hasPrefix("  - ") }.count == (4 + 2) + (3 + 1) + (3 + 2) + 1 + 1)
     }
 
     @Test func ovnSouthboundDumpsAreOVSDBJSON() throws {

@@ -1,0 +1,171 @@
+import OverlayWire
+
+/// A MAC address in one segment: the key of the logical switch's forwarding table.
+struct MACKey: Hashable, Sendable {
+    var vni: UInt32
+    var mac: UInt64
+}
+
+/// One TEP behind which a MAC was seen as a source, and when.
+struct MACPresence {
+    var tep: TEPID
+    var firstTime: Nanos
+    var lastTime: Nanos
+    var firstFrame: Int
+    var lastFrame: Int
+    var frames = 1
+    /// The first source IP it used behind this TEP, and whether it used others there.
+    var sourceIP: IPAddress?
+    var moreIPs = false
+}
+
+/// A change of location: the MAC was a source behind `from`, then behind `to`.
+struct MACMove {
+    var from: TEPID
+    var to: TEPID
+    var frame: Int
+    var time: Nanos
+}
+
+/// What the model knows about one MAC in one segment.
+struct MACEntry {
+    /// Where known unicast for this MAC is delivered now (the TEP it was last a source behind).
+    var tep: TEPID
+    /// False while the location comes only from the inventory: the capture has not shown it as a source yet.
+    var observed: Bool
+    var presences: [MACPresence] = []
+    /// TEPs beyond the tracked presences.
+    var untrackedPresences = 0
+    var moves: [MACMove] = []
+    var moveCount = 0
+    /// Router evidence: the distinct source IPs it sent (IP and ARP sender), and how many of its IP
+    /// packets carried a TTL below every usual initial value (a router forwarded them).
+    var sourceIPs: [IPAddress] = []
+    var moreSourceIPs = false
+    var ipFrames = 0
+    var decrementedTTLFrames = 0
+
+    static let maxPresences = 4
+    static let maxMoves = 16
+    static let maxSourceIPs = 4
+
+    init(tep: TEPID, observed: Bool) {
+        self.tep = tep
+        self.observed = observed
+    }
+
+    var firstFrame: Int { presences.map(\.firstFrame).min() ?? 0 }
+    var firstTime: Nanos { presences.map(\.firstTime).min() ?? 0 }
+    var lastTime: Nanos { presences.map(\.lastTime).max() ?? 0 }
+
+    /// Records one frame sourced by this MAC behind `tep`.
+    @inline(__always)
+    mutating func sourced(behind tep: TEPID, frame: Int, time: Nanos, sourceIP: IPAddress?, ttl: UInt8?) {
+        if let i = presences.firstIndex(where: { $0.tep == tep }) {
+            presences[i].lastTime = time
+            presences[i].lastFrame = frame
+            presences[i].frames += 1
+            if let ip = sourceIP, !presences[i].moreIPs, ip != presences[i].sourceIP {
+                if presences[i].sourceIP == nil { presences[i].sourceIP = ip } else { presences[i].moreIPs = true }
+            }
+        } else if presences.count < Self.maxPresences {
+            presences.append(MACPresence(tep: tep, firstTime: time, lastTime: time, firstFrame: frame, lastFrame: frame,
+                                         sourceIP: sourceIP))
+        } else {
+            untrackedPresences += 1
+        }
+        if let ip = sourceIP, !moreSourceIPs, !sourceIPs.contains(ip) {
+            if sourceIPs.count < Self.maxSourceIPs { sourceIPs.append(ip) } else { moreSourceIPs = true }
+        }
+        if let ttl {
+            ipFrames += 1
+            if !isInitialTTL(ttl) { decrementedTTLFrames += 1 }
+        }
+    }
+
+    mutating func moved(to tep: TEPID, frame: Int, time: Nanos) {
+        moveCount += 1
+        if moves.count < Self.maxMoves { moves.append(MACMove(from: self.tep, to: tep, frame: frame, time: time)) }
+        self.tep = tep
+    }
+
+    var distinctSourceIPs: Int { sourceIPs.count + (moreSourceIPs ? 1 : 0) }
+}
+
+/// Senders start IPv4 TTL / IPv6 hop limit at one of a few values (Linux and macOS 64, Windows 128, network
+/// operating systems and neighbour discovery 255, old stacks 32, link-local protocols 1). A packet carrying
+/// anything else went through at least one router on its way.
+@inline(__always)
+func isInitialTTL(_ ttl: UInt8) -> Bool {
+    ttl == 64 || ttl == 128 || ttl == 255 || ttl == 32 || ttl == 1
+}
+
+/// What learning one source frame changed.
+enum LearnOutcome {
+    /// Seen again behind the TEP the model already had.
+    case unchanged
+    /// First time this MAC is a source in this segment.
+    case learned
+    /// It was a source behind another TEP before (a move, or a flap in the making).
+    case moved(from: TEPID)
+    /// First observation of a MAC the inventory placed; `declared` is where the inventory put it.
+    case confirmed(declared: TEPID)
+    /// Not tracked: the table is full.
+    case untracked
+}
+
+/// The per-segment MAC forwarding tables of the logical switches, learned from (inner source MAC, outer
+/// source TEP, VNI) and optionally seeded from the inventory — what NSX's central control plane and OVN's
+/// port bindings give every host.
+struct MACTable {
+    private(set) var entries: [MACKey: MACEntry] = [:]
+    let limit: Int
+    /// Source MACs not learned because the table was full.
+    private(set) var dropped = 0
+
+    init(limit: Int) { self.limit = limit }
+
+    /// Where the model delivers known unicast for `mac` in `vni`, or nil (unknown unicast: flooded).
+    @inline(__always)
+    func location(vni: UInt32, mac: MACAddress) -> (tep: TEPID, observed: Bool)? {
+        guard let e = entries[MACKey(vni: vni, mac: mac.rawValue)] else { return nil }
+        return (e.tep, e.observed)
+    }
+
+    func entry(vni: UInt32, mac: MACAddress) -> MACEntry? { entries[MACKey(vni: vni, mac: mac.rawValue)] }
+
+    /// Places an inventory workload before the capture starts.
+    mutating func seed(vni: UInt32, mac: MACAddress, tep: TEPID) {
+        let key = MACKey(vni: vni, mac: mac.rawValue)
+        guard entries[key] == nil, entries.count < limit else { return }
+        entries[key] = MACEntry(tep: tep, observed: false)
+    }
+
+    /// Learns `mac` as a source behind `tep` in `vni` (the data-plane rule every NSX host and OVS bridge applies).
+    @inline(__always)
+    mutating func learn(vni: UInt32, mac: MACAddress, behind tep: TEPID, frame: Int, time: Nanos,
+                        sourceIP: IPAddress?, ttl: UInt8?) -> LearnOutcome {
+        let key = MACKey(vni: vni, mac: mac.rawValue)
+        if let i = entries.index(forKey: key) {
+            let previous = entries.values[i].tep
+            let wasObserved = entries.values[i].observed
+            entries.values[i].sourced(behind: tep, frame: frame, time: time, sourceIP: sourceIP, ttl: ttl)
+            if !wasObserved {
+                entries.values[i].observed = true
+                entries.values[i].tep = tep
+                return .confirmed(declared: previous)
+            }
+            if previous == tep { return .unchanged }
+            entries.values[i].moved(to: tep, frame: frame, time: time)
+            return .moved(from: previous)
+        }
+        guard entries.count < limit else {
+            dropped += 1
+            return .untracked
+        }
+        var e = MACEntry(tep: tep, observed: true)
+        e.sourced(behind: tep, frame: frame, time: time, sourceIP: sourceIP, ttl: ttl)
+        entries[key] = e
+        return .learned
+    }
+}

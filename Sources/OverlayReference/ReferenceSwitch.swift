@@ -1,0 +1,262 @@
+import OverlayInventory
+import OverlayWire
+
+/// Tunables of the reference switch. Defaults suit NSX and OVN overlays; time values are in seconds.
+public struct ReferenceSwitchConfiguration: Sendable, Hashable {
+    /// Largest outer IP packet the underlay carries (NSX requires at least 1600).
+    public var underlayMTU = 1600
+    /// Bounds on model state: beyond them new items are counted in `ReferenceSwitch.droppedState`, not tracked.
+    public var maxTrackedTEPs = 65_536
+    public var maxTrackedSegments = 65_536
+    public var maxTrackedMACs = 262_144
+    public var maxTrackedFlows = 262_144
+    public var maxPendingConversations = 65_536
+    public var maxOpenReplicationGroups = 8_192
+    /// Size of the direct-mapped caches of recent frames (copies, TTL comparison, ICMP matching).
+    public var recentFrameSlots = 16_384
+    /// Copies of one frame sent head-end by one TEP arrive within this window (they leave back to back).
+    public var replicationWindow = 0.010
+    /// Two sightings of one inner packet (two capture points) are compared within this window.
+    public var copyWindow = 2.0
+    /// A MAC that returns to a TEP it left within this window is flapping.
+    public var flapWindow = 60.0
+    /// A request is unanswered only if the capture went on this long after it.
+    public var answerTimeout = 1.0
+    /// A frame sent to a MAC's new TEP up to this long before the capture shows the MAC there is not a
+    /// misdelivery: the control plane told the sender first (vMotion).
+    public var locationGrace = 1.0
+    /// NSX two-tier replication: only TEPs in the source TEP's own subnet (this prefix) are owed a direct
+    /// copy of a BUM frame; the others get theirs from a proxy TEP. 0 = every TEP (pure head-end, OVN).
+    public var tepSubnetPrefixLengthV4 = 24
+    public var tepSubnetPrefixLengthV6 = 64
+    /// A TEP that took part in a segment within this long before a BUM frame is still owed a copy.
+    public var membershipHorizon = 60.0
+    /// The capture shows every tunnel packet between any two TEPs (a tap or span of the whole underlay, or
+    /// captures of every TEP merged). Off by default: a missing copy or answer is then only judged where the
+    /// capture itself shows that the capture point would have seen it.
+    public var completeUnderlayView = false
+    /// Frames listed per finding (the message gives the total).
+    public var maxEvidenceFrames = 8
+    /// Distinct findings kept per rule.
+    public var maxFindingsPerKind = 200
+
+    public init(underlayMTU: Int = 1600) {
+        self.underlayMTU = underlayMTU
+    }
+}
+
+/// How much state the model declined to track because a bound was reached. All zero on ordinary captures;
+/// anything else means some findings may be missing (never that a finding is wrong).
+public struct ReferenceSwitchDroppedState: Sendable, Hashable {
+    public var untrackedTEPs = 0
+    public var untrackedSegments = 0
+    public var untrackedMACs = 0
+    public var untrackedFlows = 0
+    public var untrackedRequests = 0
+    public var replicationGroupsClosedEarly = 0
+    public var unjudgedReplicationGroups = 0
+
+    public var isEmpty: Bool { self == ReferenceSwitchDroppedState() }
+
+    /// One line for reports, e.g. "1200 MACs, 40 flows not tracked (model limits reached)".
+    public var summary: String {
+        let parts = [(untrackedTEPs, "TEP"), (untrackedSegments, "segment"), (untrackedMACs, "MAC"), (untrackedFlows, "flow"), (untrackedRequests, "request"),
+                     (replicationGroupsClosedEarly + unjudgedReplicationGroups, "replication group")]
+            .filter { $0.0 > 0 }.map { plural($0.0, $0.1) }
+        return parts.isEmpty ? "nothing dropped" : parts.joined(separator: ", ") + " not tracked (model limits reached)"
+    }
+}
+
+/// The embedded reference switch: a deterministic, offline model of distributed logical switching as NSX and
+/// OVN do it. Replay a capture through it in time order (`observe`), then ask where reality and the model
+/// disagree (`finish`).
+///
+/// The rules live with the parts that apply them, each readable on its own:
+/// `LogicalSwitchModel` (learning, known unicast, BUM replication), `SegmentSpan` (which TEPs take part in a
+/// segment, where the capture point is), `MACMobility` (moves, flaps, duplicates),
+/// `DistributedRouterModel` (routing on the source host, router MACs, VNI mismatch), `EdgeModel` (north-south
+/// through an edge), `TTLModel`, `GeneveRules` (RFC 8926), `MTUModel`, `ConversationTracker` (one-way
+/// requests) and `IntentModel` (the inventory against the capture). BFD and Geneve OAM packets are control
+/// traffic between TEPs and are not switched.
+///
+/// `observe` is O(1) amortised and allocates nothing for the common frame (known unicast between learnt
+/// MACs); all state is bounded by `ReferenceSwitchConfiguration`.
+public final class ReferenceSwitch {
+    public let configuration: ReferenceSwitchConfiguration
+    public let inventory: Inventory?
+    private var teps: TunnelEndpointTable
+    private var logicalSwitch: LogicalSwitchModel
+    private var router: DistributedRouterModel
+    private var edges: EdgeModel
+    private var ttl: TTLModel
+    private var headers: GeneveRules
+    private var mtu: MTUModel
+    private var conversations: ConversationTracker
+    private var intent: IntentModel?
+    private var span: SegmentSpan
+    private var lastTime: Nanos = 0
+    private var result: [Finding]?
+
+    public init(configuration: ReferenceSwitchConfiguration = .init(), inventory: Inventory? = nil) {
+        self.configuration = configuration
+        self.inventory = inventory
+        teps = TunnelEndpointTable(limit: configuration.maxTrackedTEPs)
+        span = SegmentSpan(limit: configuration.maxTrackedSegments)
+        logicalSwitch = LogicalSwitchModel(configuration: configuration)
+        router = DistributedRouterModel(configuration: configuration, inventory: inventory)
+        edges = EdgeModel(inventory: inventory)
+        ttl = TTLModel(configuration: configuration)
+        headers = GeneveRules(evidenceLimit: configuration.maxEvidenceFrames)
+        mtu = MTUModel(configuration: configuration)
+        conversations = ConversationTracker(configuration: configuration)
+        if let inventory, !inventory.isEmpty {
+            intent = IntentModel(inventory: inventory, configuration: configuration)
+            // What the control plane tells every host before any packet flows: the declared workloads' locations.
+            for w in inventory.workloads {
+                guard let mac = w.mac, let vni = w.vni, let tep = w.tep, let id = teps.intern(tep) else { continue }
+                logicalSwitch.table.seed(vni: vni, mac: mac, tep: id)
+            }
+        }
+    }
+
+    /// Replays one decoded frame. Frames must come in capture time order.
+    public func observe(frame: FrameInfo, packet: DecodedPacket) {
+        let number = frame.number
+        let time = frame.timestamp.totalNanoseconds
+        lastTime = max(lastTime, time)
+        var verdict = GeneveRules.Verdict.accept
+        if !packet.problems.isEmpty { verdict = headers.inspect(packet.problems, frame: number) }
+
+        let outer = packet.level(0)
+        guard let tunnel = outer.tunnel, let outerSource = outer.sourceIP, let outerDestination = outer.destinationIP else {
+            observeUntunneled(number: number, time: time, outer: outer)
+            return
+        }
+        guard let source = teps.intern(outerSource), let destination = teps.intern(outerDestination) else { return }
+        let vni = tunnel.vni
+        teps.noteTunnelPacket(from: source, to: destination, dontFragment: outer.dontFragment)
+        mtu.observeTunnel(frame: number, outer: outer, vni: vni, from: source, to: destination,
+                          sourceIP: outerSource, destinationIP: outerDestination)
+        // Geneve OAM packets are TEP-to-TEP control traffic (often in a VNI of their own); a must-drop packet
+        // never reaches a workload.
+        let oam = tunnel.geneve?.oam == true
+        intent?.observeTunnel(frame: number, vni: oam ? nil : vni, from: source, to: destination, teps: teps)
+        if oam || verdict == .mustDrop { return }
+        let inner = InnerFrame(packet.level(1))
+        if inner.isControl { return }  // BFD between TEPs inside the tunnel
+        span.observe(frame: number, time: time, vni: vni, from: source, to: destination)
+
+        if let destinationMAC = inner.destinationMAC {
+            logicalSwitch.deliver(frame: number, time: time, vni: vni, from: source, to: destination,
+                                  destinationMAC: destinationMAC, fingerprint: inner.copyFingerprint)
+        } else {
+            logicalSwitch.closeExpiredGroups(now: time)
+        }
+        if let sourceMAC = inner.sourceMAC, !sourceMAC.isMulticast, sourceMAC != .zero {
+            let sourceIP = (inner.sourceIP ?? inner.arp?.senderIP.map(IPAddress.v4)).flatMap { $0.isHostAddress ? $0 : nil }
+            let outcome = logicalSwitch.table.learn(vni: vni, mac: sourceMAC, behind: source, frame: number, time: time,
+                                                    sourceIP: sourceIP, ttl: inner.ttl)
+            switch outcome {
+            case .unchanged, .untracked: break
+            case .learned, .moved:
+                intent?.observeLocation(mac: sourceMAC, vni: vni, tep: source, frame: number, teps: teps)
+            case .confirmed(let declared):
+                if declared != source { intent?.observeLocation(mac: sourceMAC, vni: vni, tep: source, frame: number, teps: teps) }
+            }
+        }
+        router.observe(frame: number, vni: vni, from: source, to: destination, inner: inner)
+        edges.observe(from: source, to: destination, inner: inner)
+        ttl.observe(frame: number, time: time, vni: vni, inner: inner)
+        conversations.observe(frame: number, time: time, vni: vni, from: source, to: destination, inner: inner)
+    }
+
+    private func observeUntunneled(number: Int, time: Nanos, outer: NetworkLevel) {
+        logicalSwitch.closeExpiredGroups(now: time)
+        guard outer.ipv4 != nil || outer.ipv6 != nil else { return }
+        mtu.observeUnderlay(frame: number, outer: outer, teps: teps)
+        // A vNIC or uplink capture beside the tunnel capture: the same packets before/after the overlay.
+        if outer.bfd == nil { ttl.observe(frame: number, time: time, vni: nil, inner: InnerFrame(outer)) }
+    }
+
+    /// Ends the replay: closes open replication groups, decides which MACs are routers', and returns every
+    /// disagreement, sorted by first frame. Calling it again returns the same findings.
+    public func finish() -> [Finding] {
+        if let result { return result }
+        logicalSwitch.flush()
+        let v = verdicts()
+        var all = headers.findings()
+        all += mtu.findings(v)
+        all += logicalSwitch.findings(v)
+        all += MACMobility(flapWindow: configuration.flapWindow.nanoseconds, evidenceLimit: configuration.maxEvidenceFrames)
+            .findings(logicalSwitch.table, v)
+        all += router.findings(v)
+        let drift = router.ttlFindings(v)
+        all += drift.findings
+        all += ttl.findings(v, reported: drift.pairs)
+        all += conversations.findings(end: lastTime, v)
+        if let intent { all += intent.findings(v) }
+        all.sort { a, b in
+            (a.frames.first ?? 0, a.kind, a.message) < (b.frames.first ?? 0, b.kind, b.message)
+        }
+        result = all
+        return all
+    }
+
+    private func verdicts() -> ModelVerdicts {
+        ModelVerdicts(routerMACs: routerMACs, edgeTEPs: edges.edgeTEPs(teps), transitVNIs: edges.transitVNIs,
+                      naming: Naming(inventory: inventory), teps: teps, span: span,
+                      completeUnderlayView: configuration.completeUnderlayView,
+                      membershipHorizon: configuration.membershipHorizon.nanoseconds,
+                      locationGrace: configuration.locationGrace.nanoseconds,
+                      tepSubnetPrefixV4: configuration.tepSubnetPrefixLengthV4,
+                      tepSubnetPrefixV6: configuration.tepSubnetPrefixLengthV6)
+    }
+
+    /// What the model believes are router MACs: declared in the inventory, NSX's default DR MAC, or learnt
+    /// from behaviour (see `DistributedRouterModel`). Computed from the frames observed so far.
+    public var routerMACs: Set<MACAddress> { router.routerMACs(logicalSwitch.table) }
+
+    /// TEPs the model treats as edges (declared, or learnt from outside traffic), by underlay address.
+    public var edgeTEPs: Set<IPAddress> { Set(edges.edgeTEPs(teps).map { teps.address($0) }) }
+
+    /// Where the model delivers known unicast for `mac` in `vni` now: the TEP it was last a source behind
+    /// (or the inventory's, until the capture shows it).
+    public func location(of mac: MACAddress, vni: UInt32) -> IPAddress? {
+        logicalSwitch.table.location(vni: vni, mac: mac).map { teps.address($0.tep) }
+    }
+
+    /// State not tracked because a bound in the configuration was reached.
+    public var droppedState: ReferenceSwitchDroppedState {
+        ReferenceSwitchDroppedState(
+            untrackedTEPs: teps.dropped, untrackedSegments: span.dropped, untrackedMACs: logicalSwitch.table.dropped,
+            untrackedFlows: router.droppedFlows,
+            untrackedRequests: conversations.dropped, replicationGroupsClosedEarly: logicalSwitch.closedEarly,
+            unjudgedReplicationGroups: logicalSwitch.unjudgedGroups)
+    }
+}
+
+extension IPAddress {
+    /// An address a host owns: not unspecified (DHCP, ARP probes), link-local, multicast or broadcast — the
+    /// addresses that count when deciding whether a MAC forwards for others.
+    var isHostAddress: Bool {
+        switch self {
+        case .v4(let a): return a.rawValue != 0 && a.rawValue >> 16 != 0xA9FE && !a.isMulticast && !a.isBroadcast
+        case .v6(let a): return !(a.high == 0 && a.low == 0) && !a.isLinkLocal && !a.isMulticast
+        }
+    }
+}
+
+/// What the model concluded once the capture ended, shared by every rule that writes findings.
+struct ModelVerdicts {
+    let routerMACs: Set<MACAddress>
+    let edgeTEPs: Set<TEPID>
+    let transitVNIs: Set<UInt32>
+    let naming: Naming
+    let teps: TunnelEndpointTable
+    let span: SegmentSpan
+    let completeUnderlayView: Bool
+    let membershipHorizon: Nanos
+    let locationGrace: Nanos
+    let tepSubnetPrefixV4: Int
+    let tepSubnetPrefixV6: Int
+}

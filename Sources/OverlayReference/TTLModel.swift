@@ -1,0 +1,118 @@
+import OverlayWire
+
+/// TTL along the overlay path, checked when the capture holds two copies of one inner packet (two capture
+/// points, or a vNIC capture beside an uplink capture):
+///
+/// - A tunnel does not touch the inner packet: the same packet with the **same inner MACs** (no router
+///   rewrote it) must carry the same TTL in both copies. A difference means something between the capture
+///   points decremented TTL without routing.
+/// - A router that rewrites the inner source MAC (the distributed router on the source host, an edge)
+///   decrements TTL by one. The same packet **with the source MAC rewritten to a router MAC, in another
+///   VNI** and an equal TTL crossed a router that did not decrement it.
+///
+/// Both comparisons are order-free (merged captures can be skewed in time). Without two copies nothing is
+/// judged, so a capture from one point never yields a TTL finding.
+struct TTLModel {
+    private var slots: [SeenPacket]
+    private let mask: UInt64
+    let window: Nanos
+    let evidenceLimit: Int
+    let findingLimit: Int
+    private var unchangedMACs: [TTLPairKey: TTLOutcome] = [:]
+    private var routedCandidates: [TTLPairKey: TTLOutcome] = [:]
+
+    /// The identity of one IP packet, and where and how it was seen.
+    struct SeenPacket {
+        var fingerprint: UInt64 = 0
+        var source: IPAddress = .v4(IPv4Address(rawValue: 0))
+        var destination: IPAddress = .v4(IPv4Address(rawValue: 0))
+        var time: Nanos = .min
+        var frame = 0
+        var ttl: UInt8 = 0
+        var sourceMAC = MACAddress.zero
+        var destinationMAC = MACAddress.zero
+        /// nil: seen untunneled (a vNIC or uplink capture).
+        var vni: UInt32?
+    }
+
+    init(configuration: ReferenceSwitchConfiguration) {
+        var n = 1
+        while n < max(64, configuration.recentFrameSlots) { n <<= 1 }
+        slots = Array(repeating: SeenPacket(), count: n)
+        mask = UInt64(n - 1)
+        window = configuration.copyWindow.nanoseconds
+        evidenceLimit = configuration.maxEvidenceFrames
+        findingLimit = configuration.maxFindingsPerKind
+    }
+
+    @inline(__always)
+    mutating func observe(frame: Int, time: Nanos, vni: UInt32?, inner: InnerFrame) {
+        guard let ttl = inner.ttl, let s = inner.sourceIP, let d = inner.destinationIP,
+              let sm = inner.sourceMAC, let dm = inner.destinationMAC else { return }
+        let fp = inner.packetFingerprint
+        let i = Int(fp & mask)
+        let prev = slots[i]
+        if prev.fingerprint == fp, prev.source == s, prev.destination == d, time - prev.time <= window, prev.frame != frame {
+            if prev.sourceMAC == sm && prev.destinationMAC == dm && prev.ttl != ttl {
+                record(&unchangedMACs, s, d, prev.frame, frame, detail: (prev.ttl, ttl, prev.vni, vni, prev.sourceMAC, sm))
+            } else if prev.sourceMAC != sm && prev.ttl == ttl && prev.vni != vni {
+                record(&routedCandidates, s, d, prev.frame, frame, detail: (prev.ttl, ttl, prev.vni, vni, prev.sourceMAC, sm))
+            }
+        }
+        slots[i] = SeenPacket(fingerprint: fp, source: s, destination: d, time: time, frame: frame, ttl: ttl,
+                              sourceMAC: sm, destinationMAC: dm, vni: vni)
+    }
+
+    private func record(_ into: inout [TTLPairKey: TTLOutcome], _ s: IPAddress, _ d: IPAddress, _ a: Int, _ b: Int,
+                        detail: (UInt8, UInt8, UInt32?, UInt32?, MACAddress, MACAddress)) {
+        let key = TTLPairKey(source: s, destination: d)
+        if into[key] == nil {
+            guard into.count < findingLimit else { return }
+            into[key] = TTLOutcome(evidence: Evidence(limit: evidenceLimit), ttlA: detail.0, ttlB: detail.1, vniA: detail.2,
+                                   vniB: detail.3, macA: detail.4, macB: detail.5)
+        }
+        into[key]?.evidence.add(a)
+        into[key]?.evidence.add(b)
+    }
+
+    /// `reported`: address pairs whose TTL drift the flow rule (`DistributedRouterModel` rule 4) already told.
+    func findings(_ v: ModelVerdicts, reported: Set<AddressPair>) -> [Finding] {
+        var out: [Finding] = []
+        func place(_ vni: UInt32?) -> String { vni.map { v.naming.vni($0) } ?? "untunneled" }
+        for (key, o) in unchangedMACs where !reported.contains(AddressPair(source: key.source, destination: key.destination)) {
+            out.append(Finding(
+                kind: .ttl, severity: .warning,
+                message: "The same packet \(key.source) → \(key.destination) was seen with TTL \(o.ttlA) (\(place(o.vniA))) and TTL \(o.ttlB) (\(place(o.vniB))) but the same inner MACs: something between the capture points changed the TTL without routing (a tunnel must not touch the inner packet); \(o.evidence.text).",
+                expected: "the same TTL in both copies (no router crossed: inner MACs unchanged)",
+                observed: "TTL \(o.ttlA) and TTL \(o.ttlB)",
+                frames: o.evidence.frames, vni: o.vniB ?? o.vniA))
+        }
+        for (key, o) in routedCandidates {
+            // Only when the rewritten source MAC is a router's: then a router forwarded it without TTL − 1.
+            let routed = v.routerMACs.contains(o.macB) ? o.macB : v.routerMACs.contains(o.macA) ? o.macA : nil
+            guard let router = routed else { continue }
+            out.append(Finding(
+                kind: .ttl, severity: .warning,
+                message: "The same packet \(key.source) → \(key.destination) was routed (inner source MAC rewritten to router MAC \(router); \(place(o.vniA)) → \(place(o.vniB))) but kept TTL \(o.ttlA): a router must decrement it; \(o.evidence.text).",
+                expected: "TTL \(o.ttlA) → \(o.ttlA > 0 ? o.ttlA - 1 : 0) across the router",
+                observed: "TTL \(o.ttlA) in both copies",
+                frames: o.evidence.frames, vni: o.vniB ?? o.vniA))
+        }
+        return out
+    }
+}
+
+struct TTLPairKey: Hashable {
+    var source: IPAddress
+    var destination: IPAddress
+}
+
+struct TTLOutcome {
+    var evidence: Evidence
+    var ttlA: UInt8
+    var ttlB: UInt8
+    var vniA: UInt32?
+    var vniB: UInt32?
+    var macA: MACAddress
+    var macB: MACAddress
+}

@@ -1,0 +1,113 @@
+import ArgumentParser
+import Foundation
+import OverlayAnalysis
+import OverlayCapture
+import OverlayInventory
+import OverlayReference
+import OverlayReport
+import OverlayWire
+
+/// Options shared by `analyze` and `validate`: the inventory and the reference switch's knobs.
+struct AnalysisOptions: ParsableArguments {
+    @Option(name: .long, help: "Inventory: YAML/JSON file or OVN southbound JSON dumps (`ovn-sbctl --format=json list TABLE`); repeatable.")
+    var inventory: [String] = []
+
+    @Option(name: .long, help: "Underlay MTU the outer packets are checked against (NSX needs at least 1600).")
+    var mtu: Int = 1600
+
+    @Flag(name: .long, help: "No progress line on stderr.")
+    var quiet = false
+
+    func validate() throws {
+        if mtu < 68 || mtu > 65535 { throw ValidationError("--mtu must be between 68 and 65535") }
+    }
+
+    func loadInventory() throws -> Inventory? {
+        guard !inventory.isEmpty else { return nil }
+        do {
+            return try Inventory.load(paths: inventory)
+        } catch {
+            throw CommandFailure("cannot use the inventory: \(error)")
+        }
+    }
+
+    var configuration: AnalysisConfiguration {
+        var c = AnalysisConfiguration()
+        c.reference.underlayMTU = mtu
+        return c
+    }
+}
+
+/// Severity threshold for the exit status.
+enum FailOn: String, ExpressibleByArgument, CaseIterable {
+    case info, warning, error, never
+
+    var severity: Finding.Severity? {
+        switch self {
+        case .info: return .info
+        case .warning: return .warning
+        case .error: return .error
+        case .never: return nil
+        }
+    }
+
+    func failed(_ findings: [Finding]) -> Bool {
+        guard let threshold = severity else { return false }
+        return findings.contains { $0.severity >= threshold }
+    }
+}
+
+/// One streaming pass: capture → decoder → analysis engine (with the reference switch) → result.
+enum AnalysisRun {
+    static func run(input: InputOptions, options: AnalysisOptions) throws -> AnalysisResult {
+        try run(files: input.files, filter: input.filter, decoder: input.decoderConfiguration,
+                inventory: try options.loadInventory(), configuration: options.configuration, quiet: options.quiet)
+    }
+
+    static func run(files: [String], filter: String?, decoder decoderConfiguration: DecoderConfiguration,
+                    inventory: Inventory?, configuration: AnalysisConfiguration, quiet: Bool) throws -> AnalysisResult {
+        let timeline = try openTimeline(files: files, filter: filter)
+        let decoder = PacketDecoder(configuration: decoderConfiguration)
+        let analyzer = OverlayAnalyzer(configuration: configuration, inventory: inventory)
+        var packet = DecodedPacket()
+        let progress = ProgressLine(enabled: !quiet)
+        var packets = 0
+        var bytes = 0
+        timeline.forEach { frame, data in
+            decoder.decode(data, linkType: frame.linkType, wireLength: frame.wireLength, into: &packet)
+            analyzer.ingest(frame: frame, packet: packet)
+            packets += 1
+            bytes += frame.capturedLength
+            progress.update(packets: packets, bytes: bytes)
+        }
+        progress.finish()
+        for w in timeline.warnings { StandardError.line(w) }
+        return analyzer.finish(files: files, warnings: timeline.warnings)
+    }
+}
+
+/// Report formats of `analyze`.
+enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
+    case markdown, html, json
+
+    func render(_ result: AnalysisResult) -> String {
+        switch self {
+        case .markdown: return MarkdownRenderer().render(AnalysisReport().document(result))
+        case .html: return HTMLRenderer().render(AnalysisReport().document(result))
+        case .json: return JSONReportWriter.render(AnalysisJSON.document(result))
+        }
+    }
+}
+
+/// Writes text to a file or, for nil or "-", to stdout.
+func writeOutput(_ text: String, to path: String?) throws {
+    guard let path, path != "-" else {
+        FileHandle.standardOutput.write(Data(text.utf8))
+        return
+    }
+    do {
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+    } catch {
+        throw CommandFailure("cannot write '\(path)': \(error.localizedDescription)")
+    }
+}

@@ -1,0 +1,109 @@
+import OverlaySynth
+import Testing
+@testable import OverlayWire
+
+/// `DecodedPacket.summary(level:)` is filled in by the decoder as it appends headers; it must say exactly what
+/// `level(_:)` (built from the layers) says, for every kind of frame, cut frames and mutated ones included.
+@Suite("Level summaries") struct LevelSummaryTests {
+    static func expectAgrees(_ p: DecodedPacket, _ name: String) {
+        for index in 0...2 {
+            guard let s = p.summary(level: index) else {
+                #expect(index == 2, "\(name): levels 0 and 1 are summarized")
+                continue
+            }
+            let n = p.level(index)
+            let here = "\(name) level \(index)"
+            // Which layers and kinds: the same layers `level(_:)` folds.
+            var level = 0
+            var kinds = Set<LayerKind>()
+            var indices: [Int] = []
+            for (i, layer) in p.layers.enumerated() {
+                if level == index {
+                    kinds.insert(layer.kind)
+                    indices.append(i)
+                }
+                if layer.isTunnel { level += 1 }
+            }
+            #expect(Array(s.layers) == indices, "\(here)")
+            for kind in LayerKind.allCases { #expect(s.contains(kind) == kinds.contains(kind), "\(here) \(kind)") }
+            #expect(s.sourceMAC == (n.ethernet?.source ?? n.linuxCooked?.linkAddress ?? .zero), "\(here)")
+            #expect(s.destinationMAC == (n.ethernet?.destination ?? .zero), "\(here)")
+            #expect(s.vlanCount == UInt8(n.vlanCount), "\(here)")
+            if let tag = n.vlan { #expect(s.vlanID == tag.id, "\(here)") }
+            #expect(s.hasIP == (n.sourceIP != nil), "\(here)")
+            if let source = n.sourceIP, let destination = n.destinationIP {
+                #expect(s.sourceIP == source && s.destinationIP == destination, "\(here)")
+                #expect(s.ipProtocol == n.ipProtocol, "\(here)")
+                #expect(s.ttl == n.ttl, "\(here)")
+                #expect(s.isFragment == n.isFragment, "\(here)")
+                #expect(s.ipVersion == (n.ipv4 != nil ? 4 : 6), "\(here)")
+            }
+            if let tcp = n.tcp {
+                #expect(s.sourcePort == tcp.sourcePort && s.destinationPort == tcp.destinationPort && s.tcpFlags == tcp.flags, "\(here)")
+            } else if let udp = n.udp {
+                #expect(s.sourcePort == udp.sourcePort && s.destinationPort == udp.destinationPort, "\(here)")
+            }
+            if let icmp = n.icmp {
+                #expect(s.icmpType == icmp.type && s.icmpIdentifier == (icmp.identifier ?? 0), "\(here)")
+            } else if let icmp = n.icmpv6 {
+                #expect(s.icmpType == icmp.type && s.icmpIdentifier == (icmp.identifier ?? 0), "\(here)")
+            }
+            #expect(s.hasTunnel == (n.tunnel != nil), "\(here)")
+            if let tunnel = n.tunnel { #expect(s.tunnelVNI == tunnel.vni, "\(here)") }
+        }
+        #expect(p.tunnelDepth == p.layers.reduce(0) { $0 + ($1.isTunnel ? 1 : 0) }, "\(name)")
+    }
+
+    @Test func handMadeFrames() {
+        for (name, bytes) in HandMade.all {
+            Self.expectAgrees(Wire.decode(bytes), name)
+            // Every cut: summaries of what was decoded before the cut.
+            for cut in stride(from: 0, through: bytes.count, by: 7) {
+                Self.expectAgrees(Wire.decode(Array(bytes.prefix(cut)), wireLength: bytes.count), "\(name) cut at \(cut)")
+            }
+        }
+    }
+
+    @Test func mutatedFrames() {
+        var state: UInt64 = 0x5EED
+        func next() -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int(truncatingIfNeeded: state >> 33)
+        }
+        for round in 0..<3000 {
+            var bytes = HandMade.all[round % HandMade.all.count].bytes
+            for _ in 0..<(1 + next() % 4) where !bytes.isEmpty {
+                bytes[next() % bytes.count] = UInt8(truncatingIfNeeded: next())
+            }
+            Self.expectAgrees(Wire.decode(bytes), "mutation \(round)")
+        }
+    }
+
+    @Test func synthScenariosAndFaults() {
+        var frames = SampleScenario.allCases.flatMap { $0.frames() }
+        frames += FaultScenario.allCases.flatMap { $0.build().frames }
+        for (i, f) in frames.enumerated() {
+            Self.expectAgrees(Wire.decode(f.bytes, wireLength: f.wireLength), "synth frame \(i)")
+        }
+    }
+
+    @Test func reusedPacketStartsClean() {
+        // A tunneled packet then an untunneled one into the same DecodedPacket: nothing of the first remains.
+        let decoder = PacketDecoder()
+        var p = DecodedPacket()
+        HandMade.geneveOVN.withUnsafeBytes { decoder.decode($0, linkType: .ethernet, into: &p) }
+        #expect(p.summary(level: 1)?.hasIP == true)
+        HandMade.arpReply.withUnsafeBytes { decoder.decode($0, linkType: .ethernet, into: &p) }
+        Self.expectAgrees(p, "arp after geneve")
+        #expect(p.summary(level: 1)?.layers.isEmpty == true)
+    }
+
+    @Test func layersEditedByHandWithdrawTheSummaries() {
+        var p = Wire.decode(HandMade.geneveOVN)
+        #expect(p.summary(level: 0) != nil)
+        p.layers.removeLast()
+        #expect(p.summary(level: 0) == nil)
+        #expect(p.summary(level: 1) == nil)
+        #expect(p.tunnelDepth == 1, "computed from the layers")
+    }
+}
