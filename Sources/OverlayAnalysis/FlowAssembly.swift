@@ -7,23 +7,15 @@ extension OverlayAnalyzer {
         let classifier = FlowClassifier(labels: labels)
         var out: [Flow] = []
         out.reserveCapacity(groups.count)
-        // Flows that take the same way share one hop list (hops name legs by index, not by their frames).
-        // Reasons and remarks repeat too: one string storage each.
-        var paths: [[PathHop]: [PathHop]] = [:]
+        // Class reasons and remarks repeat from flow to flow: one string storage each.
         var texts: Set<String> = []
-        func shared(_ p: [PathHop]) -> [PathHop] {
-            if let known = paths[p] { return known }
-            let exact = p.map { $0 }  // a copy sized to the hops, not to the builder's reserve
-            paths[exact] = exact
-            return exact
-        }
         func shared(_ text: String) -> String { texts.insert(text).memberAfterInsert }
         for g in groups where !g.legs.isEmpty {
             let translation = g.uplinkLegs.isEmpty || g.tunneledLegs.isEmpty ? nil : translation(of: g)
             let (flowClass, reason) = classifier.classify(g, translation: translation)
             let builder = PathBuilder(labels: labels, group: g, translation: translation, endpoints: endpoints)
-            let forwardPath = shared(builder.path(forward: true))
-            let reversePath = shared(builder.path(forward: false))
+            let forwardPath = builder.path(forward: true)
+            let reversePath = builder.path(forward: false)
             var flow = makeFlow(g, flowClass: flowClass, reason: shared(reason), forwardPath: forwardPath, reversePath: reversePath,
                                 translation: translation, model: model, labels: labels, builder: builder)
             flow.remarks = flow.remarks.map(shared)
