@@ -65,8 +65,6 @@ public struct Flow: Sendable {
     /// Caveats: one direction only, uplink leg not captured, inferred source segment…
     public var remarks: [String]
 
-    /// The evidence of a hop of this flow's paths: the first frames of the leg that shows it.
-    public func frames(of hop: PathHop) -> [Int] { legs.indices.contains(hop.leg) ? legs[hop.leg].frames : [] }
 }
 
 /// Counters of one direction of a flow over all its legs.

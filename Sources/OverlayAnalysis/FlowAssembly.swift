@@ -7,22 +7,19 @@ extension OverlayAnalyzer {
         let classifier = FlowClassifier(labels: labels)
         var out: [Flow] = []
         out.reserveCapacity(groups.count)
-        // Flows that take the same way share one hop list (hops name legs by index, not by their frames).
-        var paths: [[PathHop]: [PathHop]] = [:]
-        func shared(_ p: [PathHop]) -> [PathHop] {
-            if let known = paths[p] { return known }
-            let exact = Array(p[...])
-            paths[exact] = exact
-            return exact
-        }
+        // Class reasons and remarks repeat from flow to flow: one string storage each.
+        var texts: Set<String> = []
+        func shared(_ text: String) -> String { texts.insert(text).memberAfterInsert }
         for g in groups where !g.legs.isEmpty {
             let translation = g.uplinkLegs.isEmpty || g.tunneledLegs.isEmpty ? nil : translation(of: g)
             let (flowClass, reason) = classifier.classify(g, translation: translation)
             let builder = PathBuilder(labels: labels, group: g, translation: translation, endpoints: endpoints)
-            let forwardPath = shared(builder.path(forward: true))
-            let reversePath = shared(builder.path(forward: false))
-            out.append(makeFlow(g, flowClass: flowClass, reason: reason, forwardPath: forwardPath, reversePath: reversePath,
-                                translation: translation, model: model, labels: labels, builder: builder))
+            let forwardPath = builder.path(forward: true)
+            let reversePath = builder.path(forward: false)
+            var flow = makeFlow(g, flowClass: flowClass, reason: shared(reason), forwardPath: forwardPath, reversePath: reversePath,
+                                translation: translation, model: model, labels: labels, builder: builder)
+            flow.remarks = flow.remarks.map(shared)
+            out.append(flow)
         }
         for i in out.indices { out[i].id = i + 1 }
         return out

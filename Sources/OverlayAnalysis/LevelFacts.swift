@@ -2,7 +2,7 @@ import OverlayWire
 
 /// The fields of one encapsulation level the analyzer needs, gathered in one pass over the packet's
 /// layers (cheaper than `DecodedPacket.level(_:)` per level, and free of optionals in the hot path).
-struct LevelFacts {
+struct LevelFacts: Equatable {
     /// Offset in the frame of the level's first header (inner frame size = wire length − this).
     var startOffset = -1
     var hasEthernet = false
@@ -46,6 +46,71 @@ struct LevelFacts {
     var bfd: BFDControl?
 
     var hasIP: Bool { ipVersion != 0 }
+
+    init() {}
+
+    /// From the decoder's summary of the level (no copy of the level's layers); only the rare headers the
+    /// summary does not carry (ARP, neighbor discovery, BFD) are read from `packet.layers`.
+    @inline(__always)
+    init(_ s: LevelSummary, in packet: DecodedPacket) {
+        startOffset = s.startOffset
+        hasEthernet = s.contains(.ethernet)
+        hasSourceMAC = hasEthernet || (s.contains(.sll) && s.sourceMAC.rawValue != 0)
+        if hasSourceMAC { sourceMAC = s.sourceMAC }
+        if hasEthernet { destinationMAC = s.destinationMAC }
+        etherType = s.etherType.rawValue
+        if s.vlanCount > 0 { vlan = s.vlanID }
+        if s.hasIP {
+            ipVersion = s.ipVersion
+            sourceIP = s.sourceIP
+            destinationIP = s.destinationIP
+            ttl = s.ttl
+            dontFragment = s.dontFragment
+            ipLength = s.ipLength
+            ipOffset = s.ipOffset
+            proto = s.ipProtocol.rawValue
+            laterFragment = s.fragmentOffset != 0
+        }
+        isTCP = s.contains(.tcp)
+        if isTCP || s.contains(.udp) {
+            hasPorts = true
+            sourcePort = s.sourcePort
+            destinationPort = s.destinationPort
+            tcpFlags = isTCP ? s.tcpFlags : 0
+        }
+        let icmpv6 = s.contains(.icmpv6)
+        if s.contains(.icmp) || icmpv6 {
+            hasICMP = true
+            icmpType = s.icmpType
+            let echo = icmpv6 ? (icmpType == 128 || icmpType == 129) : (icmpType == 0 || icmpType == 8)
+            if echo { icmpIdentifier = s.icmpIdentifier }
+        }
+        // The rare headers: read their layer (one copy, only when present).
+        guard s.contains(.arp) || s.contains(.bfd) || (icmpv6 && (icmpType == 135 || icmpType == 136)) else { return }
+        var unused1: GeneveHeader?, unused2: VXLANHeader?
+        for i in s.layers where i < packet.layers.count {
+            switch packet.layers[i].kind {
+            case .arp, .bfd, .icmpv6:
+                var scratch = LevelFacts()
+                scratch.absorb(packet.layers[i], geneve: &unused1, vxlan: &unused2)
+                if scratch.hasARP {
+                    hasARP = true
+                    arpOperation = scratch.arpOperation
+                    arpSenderMAC = scratch.arpSenderMAC
+                    arpSenderIP = scratch.arpSenderIP
+                    arpTargetIP = scratch.arpTargetIP
+                    if startOffset < 0 { startOffset = scratch.startOffset }
+                }
+                if let b = scratch.bfd { bfd = b }
+                if scratch.ndTarget != nil {
+                    ndTarget = scratch.ndTarget
+                    ndLinkAddress = scratch.ndLinkAddress
+                }
+            default:
+                continue
+            }
+        }
+    }
 
     /// Takes what this level needs from one layer; a tunnel header is handed back instead (it ends the level).
     @inline(__always)

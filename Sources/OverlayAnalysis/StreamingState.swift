@@ -66,10 +66,66 @@ struct StreamingState {
             limits.problemSamplesNotKept += problems.note(packet.problems, frame: frame.number, maxSamples: configuration.maxProblemSamples)
         }
 
-        // One pass over the layers: each tunnel header closes a level; the last level is the inner frame.
-        // Outer tunnels of a nested stack are counted at once; the innermost waits for the flow.
+        // The common shapes (no tunnel, or one) come from the decoder's level summaries; nested tunnels take
+        // one pass over the layers, where each tunnel header closes a level. Outer tunnels of a nested stack are
+        // counted at once; the innermost waits for the flow.
         var level = LevelFacts()
         var pending: PendingTunnel?
+        if let s0 = packet.summary(level: 0), let shape = Self.summaryShape(s0, packet) {
+            switch shape {
+            case .untunneled:
+                level = LevelFacts(s0, in: packet)
+            case .tunneled(let s1, let header):
+                let carrier = LevelFacts(s0, in: packet)
+                switch header {
+                case .geneve(let g): pending = PendingTunnel(carrier: carrier, vni: g.vni, encapsulation: .geneve, geneve: g)
+                case .vxlan(let v): pending = PendingTunnel(carrier: carrier, vni: v.vni, encapsulation: .vxlan, geneve: nil)
+                }
+                level = LevelFacts(s1, in: packet)
+            }
+        } else {
+            walk(packet, frame: frame, at: at, level: &level, pending: &pending)
+        }
+        guard let tunnel = pending else {
+            if let bfd = level.bfd { return noteBFD(bfd, sender: level, tunneled: false, vni: 0, at: at) }
+            return noteFlow(level, tunnel: nil, packet: packet, frame: frame, at: at)
+        }
+        tunneledPackets += 1
+        // BFD and OAM (control) packets are tunnel health, not workload traffic.
+        if let bfd = level.bfd {
+            _ = noteTunnel(tunnel, hint: -1, packet: packet, frame: frame, at: at)
+            return noteBFD(bfd, sender: tunnel.carrier, tunneled: true, vni: tunnel.vni, at: at)
+        }
+        if tunnel.oam {
+            _ = noteTunnel(tunnel, hint: -1, packet: packet, frame: frame, at: at)
+            return
+        }
+        noteFlow(level, tunnel: tunnel, packet: packet, frame: frame, at: at)
+    }
+
+    enum SummaryShape {
+        case untunneled
+        case tunneled(LevelSummary, TunnelHeader)
+    }
+
+    /// Whether the summaries describe the whole packet: no tunnel, or exactly one (the header that ends level 0)
+    /// with nothing tunnel-like inside. nil sends the packet through the layer walk.
+    @inline(__always)
+    static func summaryShape(_ s0: LevelSummary, _ packet: DecodedPacket) -> SummaryShape? {
+        let count = packet.layers.count
+        guard s0.hasTunnel else { return s0.layers.upperBound == count ? .untunneled : nil }
+        guard let s1 = packet.summary(level: 1), !s1.hasTunnel, s0.layers.upperBound >= 1,
+              (s1.layers.isEmpty ? s0.layers.upperBound : s1.layers.upperBound) == count else { return nil }
+        switch packet.layers[s0.layers.upperBound - 1] {
+        case .geneve(let g): return .tunneled(s1, .geneve(g))
+        case .vxlan(let v): return .tunneled(s1, .vxlan(v))
+        default: return nil
+        }
+    }
+
+    /// The general case: every layer in order (nested tunnels, or packets built by hand).
+    private mutating func walk(_ packet: DecodedPacket, frame: FrameInfo, at: FrameRef, level: inout LevelFacts,
+                               pending: inout PendingTunnel?) {
         packet.layers.withUnsafeBufferPointer { layers in
             for i in 0..<layers.count {
                 var geneve: GeneveHeader?
@@ -92,21 +148,6 @@ struct StreamingState {
                 level = LevelFacts()
             }
         }
-        guard let tunnel = pending else {
-            if let bfd = level.bfd { return noteBFD(bfd, sender: level, tunneled: false, vni: 0, at: at) }
-            return noteFlow(level, tunnel: nil, packet: packet, frame: frame, at: at)
-        }
-        tunneledPackets += 1
-        // BFD and OAM (control) packets are tunnel health, not workload traffic.
-        if let bfd = level.bfd {
-            _ = noteTunnel(tunnel, hint: -1, packet: packet, frame: frame, at: at)
-            return noteBFD(bfd, sender: tunnel.carrier, tunneled: true, vni: tunnel.vni, at: at)
-        }
-        if tunnel.oam {
-            _ = noteTunnel(tunnel, hint: -1, packet: packet, frame: frame, at: at)
-            return
-        }
-        noteFlow(level, tunnel: tunnel, packet: packet, frame: frame, at: at)
     }
 
     /// Whether a tunnel header found inside a tunnel is one (rather than inner UDP to port 6081/4789 whose

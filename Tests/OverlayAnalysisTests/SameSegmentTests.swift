@@ -39,7 +39,7 @@ struct SameSegmentTests {
         // Evidence: the first four frames of each leg, never all of them.
         #expect(tcp.legs.map(\.frames) == [[10, 12, 13, 15], [11, 14, 17]])
         #expect(tcp.frames == [10, 11, 12, 13, 14, 15, 17])
-        #expect(tcp.frames(of: tcp.forwardPath[1]) == [10, 12, 13, 15])
+        #expect(tcp.forwardPath[1].frames == [10, 12, 13, 15])
         #expect(tcp.tcpState == .closed)
         #expect(tcp.teps == [.v4(T.esxi01.ip), .v4(T.esxi02.ip)])
         #expect(tcp.vnis == [T.web])
