@@ -226,7 +226,7 @@ public enum AnalysisJSON {
         m.append(("ttl_after", h.ttlAfter.map { .integer($0) } ?? .null))
         m.append(("teps", .strings(h.teps)))
         m.append(("leg", .integer(h.leg)))
-        m.append(("frames", ints(flow.frames(of: h))))
+        m.append(("frames", ints(h.frames)))
         return .object(m)
     }
 

@@ -99,14 +99,15 @@ enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
     }
 }
 
-/// Writes text to a file or, for nil or "-", to stdout.
+/// Writes text to a file or, for nil or "-", to stdout. In place, never by rename: `--output /dev/null` or a
+/// FIFO must stay what it is (an atomic write would replace the device node with a regular file).
 func writeOutput(_ text: String, to path: String?) throws {
     guard let path, path != "-" else {
         FileHandle.standardOutput.write(Data(text.utf8))
         return
     }
     do {
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        try text.write(toFile: path, atomically: false, encoding: .utf8)
     } catch {
         throw CommandFailure("cannot write '\(path)': \(error.localizedDescription)")
     }

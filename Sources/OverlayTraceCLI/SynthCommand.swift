@@ -76,13 +76,13 @@ struct SynthCommand: ParsableCommand {
         }
         do {
             if let inventoryOut {
-                try SampleTopology.inventoryYAML.write(toFile: inventoryOut, atomically: true, encoding: .utf8)
+                try SampleTopology.inventoryYAML.write(toFile: inventoryOut, atomically: false, encoding: .utf8)
                 print("wrote the sample inventory to \(inventoryOut)")
             }
             if let dir = ovnSouthboundOut {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
                 for file in OVNSampleTopology.southbound.files {
-                    try file.contents.write(toFile: (dir as NSString).appendingPathComponent(file.name), atomically: true, encoding: .utf8)
+                    try file.contents.write(toFile: (dir as NSString).appendingPathComponent(file.name), atomically: false, encoding: .utf8)
                 }
                 print("wrote the OVN southbound dumps to \(dir)")
             }

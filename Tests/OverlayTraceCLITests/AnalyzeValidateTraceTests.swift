@@ -91,3 +91,14 @@ struct AnalyzeValidateTraceTests {
         #expect(r.stderr.contains("999.1.1.1"))
     }
 }
+
+@Suite("output files")
+struct OutputFileTests {
+    /// `--output /dev/null` (as benchmarks do) must write through the device, not replace it by rename.
+    @Test func outputToDevNullKeepsTheDevice() throws {
+        let r = try CLI.run(["analyze", "--quiet", "Captures/routed.pcap", "--output", "/dev/null"], currentDirectory: CLI.repositoryRoot)
+        #expect(r.status == 0)
+        let attributes = try FileManager.default.attributesOfItem(atPath: "/dev/null")
+        #expect(attributes[.type] as? FileAttributeType == .typeCharacterSpecial)
+    }
+}
