@@ -15,6 +15,10 @@ struct AnalysisOptions: ParsableArguments {
     @Option(name: .long, help: "Underlay MTU the outer packets are checked against (NSX needs at least 1600).")
     var mtu: Int = 1600
 
+    @Flag(name: .customLong("complete-underlay"),
+          help: "The capture sees the whole underlay (a span of every TEP link, or every TEP's capture merged): also judge head-end replication of BUM frames between TEPs other than the capture point's.")
+    var completeUnderlay = false
+
     @Flag(name: .long, help: "No progress line on stderr.")
     var quiet = false
 
@@ -34,6 +38,7 @@ struct AnalysisOptions: ParsableArguments {
     var configuration: AnalysisConfiguration {
         var c = AnalysisConfiguration()
         c.reference.underlayMTU = mtu
+        c.reference.completeUnderlayView = completeUnderlay
         return c
     }
 }
