@@ -1,7 +1,8 @@
 import OverlayWire
 
-/// The fields of one encapsulation level the analyzer needs, gathered in one pass over the packet's
-/// layers (cheaper than `DecodedPacket.level(_:)` per level, and free of optionals in the hot path).
+/// The fields of one encapsulation level the analyzer needs, as plain values: taken from the decoder's level
+/// summary for the common shapes, or gathered layer by layer for nested tunnels (cheaper than
+/// `DecodedPacket.level(_:)`, and free of optionals in the hot path).
 struct LevelFacts: Equatable {
     /// Offset in the frame of the level's first header (inner frame size = wire length − this).
     var startOffset = -1
