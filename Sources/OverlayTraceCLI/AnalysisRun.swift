@@ -104,16 +104,28 @@ enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
     }
 }
 
-/// Writes text to a file or, for nil or "-", to stdout. In place, never by rename: `--output /dev/null` or a
-/// FIFO must stay what it is (an atomic write would replace the device node with a regular file).
+/// Writes text to a file or, for nil or "-", to stdout. In place with open(2)/write(2): `--output /dev/null`
+/// or a FIFO must stay what it is (Foundation's String.write replaces the path with a new regular file).
 func writeOutput(_ text: String, to path: String?) throws {
     guard let path, path != "-" else {
         FileHandle.standardOutput.write(Data(text.utf8))
         return
     }
-    do {
-        try text.write(toFile: path, atomically: false, encoding: .utf8)
-    } catch {
-        throw CommandFailure("cannot write '\(path)': \(error.localizedDescription)")
+    try writeFileInPlace(text, path: path)
+}
+
+func writeFileInPlace(_ text: String, path: String) throws {
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw CommandFailure("cannot write '\(path)': \(String(cString: strerror(errno)))") }
+    defer { close(fd) }
+    let bytes = Array(text.utf8)
+    var offset = 0
+    while offset < bytes.count {
+        let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        if n < 0 {
+            if errno == EINTR { continue }
+            throw CommandFailure("cannot write '\(path)': \(String(cString: strerror(errno)))")
+        }
+        offset += n
     }
 }
