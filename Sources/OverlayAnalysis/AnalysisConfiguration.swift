@@ -37,13 +37,17 @@ public struct AnalysisConfiguration: Sendable {
     public var maxNATCandidates: Int
     /// Configuration of the embedded reference switch.
     public var reference: ReferenceSwitchConfiguration
+    /// Whether frames are also replayed through the reference switch (its findings fill `AnalysisResult.findings`).
+    /// Off only to measure or run the topology/path analysis alone.
+    public var validatesWithReferenceSwitch: Bool
 
     public init(maxFlows: Int = 250_000, maxEndpoints: Int = 100_000, maxTEPs: Int = 10_000, maxTunnels: Int = 100_000,
                 maxSegments: Int = 50_000, maxEvidencePerLeg: Int = 4, maxMovesPerEndpoint: Int = 16,
                 maxIPsPerEndpoint: Int = 16, maxBFDSessions: Int = 10_000, maxBFDTransitions: Int = 32,
                 maxProblemSamples: Int = 8, exactSourcePortLimit: Int = 64, maxOptionKindsPerTunnel: Int = 16,
                 routerAddressThreshold: Int = 4, natCorrelationWindow: Double = 2.0, maxNATCandidates: Int = 4096,
-                reference: ReferenceSwitchConfiguration = ReferenceSwitchConfiguration()) {
+                reference: ReferenceSwitchConfiguration = ReferenceSwitchConfiguration(),
+                validatesWithReferenceSwitch: Bool = true) {
         self.maxFlows = max(0, maxFlows)
         self.maxEndpoints = max(0, maxEndpoints)
         self.maxTEPs = max(0, maxTEPs)
@@ -61,5 +65,6 @@ public struct AnalysisConfiguration: Sendable {
         self.natCorrelationWindow = natCorrelationWindow.isFinite ? max(0, natCorrelationWindow) : 2.0
         self.maxNATCandidates = max(0, maxNATCandidates)
         self.reference = reference
+        self.validatesWithReferenceSwitch = validatesWithReferenceSwitch
     }
 }

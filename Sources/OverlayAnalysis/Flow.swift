@@ -64,9 +64,11 @@ public struct Flow: Sendable {
     public var files: [Int]
     /// Caveats: one direction only, uplink leg not captured, inferred source segment…
     public var remarks: [String]
+
 }
 
-/// Counters of one direction of a flow over all its legs.
+/// Counters of one direction of a flow over all its legs. Legs of one direction are the same packets seen at
+/// different points (tunnel leg, uplink leg), so `packets` and `bytes` are the largest leg's, not a sum.
 public struct FlowDirection: Hashable, Sendable {
     public var packets: Int
     public var bytes: Int

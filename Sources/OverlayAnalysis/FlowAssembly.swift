@@ -7,14 +7,19 @@ extension OverlayAnalyzer {
         let classifier = FlowClassifier(labels: labels)
         var out: [Flow] = []
         out.reserveCapacity(groups.count)
+        // Class reasons and remarks repeat from flow to flow: one string storage each.
+        var texts: Set<String> = []
+        func shared(_ text: String) -> String { texts.insert(text).memberAfterInsert }
         for g in groups where !g.legs.isEmpty {
             let translation = g.uplinkLegs.isEmpty || g.tunneledLegs.isEmpty ? nil : translation(of: g)
             let (flowClass, reason) = classifier.classify(g, translation: translation)
             let builder = PathBuilder(labels: labels, group: g, translation: translation, endpoints: endpoints)
             let forwardPath = builder.path(forward: true)
             let reversePath = builder.path(forward: false)
-            out.append(makeFlow(g, flowClass: flowClass, reason: reason, forwardPath: forwardPath, reversePath: reversePath,
-                                translation: translation, model: model, labels: labels, builder: builder))
+            var flow = makeFlow(g, flowClass: flowClass, reason: shared(reason), forwardPath: forwardPath, reversePath: reversePath,
+                                translation: translation, model: model, labels: labels, builder: builder)
+            flow.remarks = flow.remarks.map(shared)
+            out.append(flow)
         }
         for i in out.indices { out[i].id = i + 1 }
         return out

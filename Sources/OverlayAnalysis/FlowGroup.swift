@@ -7,6 +7,8 @@ final class LegInfo {
     let direction: Int
     /// In the initiator's direction.
     let forward: Bool
+    /// Position in the group's legs (and in `Flow.legs`).
+    var index = 0
     let state: FlowLegState
     let key: FlowKey
     let encapsulation: TunnelEncapsulation?
@@ -118,10 +120,17 @@ extension OverlayAnalyzer {
         var components: [Int: [Int]] = [:]
         for i in flows.indices { components[find(i), default: []].append(i) }
         // In order of first frame, so the flows come out sorted without moving the (large) Flow values.
-        return components.values.map { makeGroup($0) }.sorted { $0.first < $1.first }
+        var tepLists: [[IPAddress]: [IPAddress]] = [:]
+        return components.values.map { makeGroup($0, tepLists: &tepLists) }.sorted { $0.first < $1.first }
     }
 
-    private func makeGroup(_ records: [Int]) -> FlowGroup {
+    /// `tepLists` interns the TEP lists of legs: most flows cross the same few TEP pairs.
+    private func makeGroup(_ records: [Int], tepLists: inout [[IPAddress]: [IPAddress]]) -> FlowGroup {
+        func shared(_ list: [IPAddress]) -> [IPAddress] {
+            if let known = tepLists[list] { return known }
+            tepLists[list] = list
+            return list
+        }
         // Forward is the first SYN's direction, else the direction of the earliest packet.
         var anchor = records[0], anchorDirection = flows[records[0]].firstDirection
         var best = Int.max
@@ -167,10 +176,11 @@ extension OverlayAnalyzer {
                 legs.append(LegInfo(record: r, direction: d, forward: isForward(r, d), state: state, key: f.key,
                                     encapsulation: f.encapsulation, source: f.source(d), destination: f.destination(d),
                                     sourcePort: f.sourcePort(d), destinationPort: f.destinationPort(d),
-                                    sourceTEPs: sources, destinationTEPs: destinations))
+                                    sourceTEPs: shared(sources), destinationTEPs: shared(destinations)))
             }
         }
         legs.sort { $0.first.frame < $1.first.frame }
+        for (i, leg) in legs.enumerated() { leg.index = i }
         return FlowGroup(records: records.sorted(), legs: legs, kind: a.key.flowKind, proto: a.key.proto,
                          anchor: anchor, anchorDirection: anchorDirection)
     }

@@ -1,8 +1,9 @@
 import OverlayWire
 
-/// The fields of one encapsulation level the analyzer needs, gathered in one pass over the packet's
-/// layers (cheaper than `DecodedPacket.level(_:)` per level, and free of optionals in the hot path).
-struct LevelFacts {
+/// The fields of one encapsulation level the analyzer needs, as plain values: taken from the decoder's level
+/// summary for the common shapes, or gathered layer by layer for nested tunnels (cheaper than
+/// `DecodedPacket.level(_:)`, and free of optionals in the hot path).
+struct LevelFacts: Equatable {
     /// Offset in the frame of the level's first header (inner frame size = wire length − this).
     var startOffset = -1
     var hasEthernet = false
@@ -49,24 +50,15 @@ struct LevelFacts {
 
     init() {}
 
-    /// The same facts from the decoder's summary of the level: plain fields, no Layer copied out of the packet.
-    /// The parts a summary leaves out (ARP, neighbour discovery, BFD, a cooked header's address) are read
-    /// from `layers`, only in the frames that have them.
-    init(_ s: LevelSummary, layers: [Layer]) {
+    /// From the decoder's summary of the level (no copy of the level's layers); only the rare headers the
+    /// summary does not carry (ARP, neighbor discovery, BFD) are read from `packet.layers`.
+    @inline(__always)
+    init(_ s: LevelSummary, in packet: DecodedPacket) {
         startOffset = s.startOffset
-        if s.contains(.ethernet) {
-            hasEthernet = true
-            hasSourceMAC = true
-            sourceMAC = s.sourceMAC
-            destinationMAC = s.destinationMAC
-        } else if s.contains(.sll) {
-            for i in s.layers {
-                if case .linuxCooked(let h) = layers[i], let a = h.linkAddress, !hasSourceMAC {
-                    hasSourceMAC = true
-                    sourceMAC = a
-                }
-            }
-        }
+        hasEthernet = s.contains(.ethernet)
+        hasSourceMAC = hasEthernet || (s.contains(.sll) && s.sourceMAC.rawValue != 0)
+        if hasSourceMAC { sourceMAC = s.sourceMAC }
+        if hasEthernet { destinationMAC = s.destinationMAC }
         etherType = s.etherType.rawValue
         if s.vlanCount > 0 { vlan = s.vlanID }
         if s.hasIP {
@@ -80,34 +72,45 @@ struct LevelFacts {
             proto = s.ipProtocol.rawValue
             laterFragment = s.fragmentOffset != 0
         }
-        if s.contains(.tcp) || s.contains(.udp) {
+        isTCP = s.contains(.tcp)
+        if isTCP || s.contains(.udp) {
             hasPorts = true
-            isTCP = s.contains(.tcp)
             sourcePort = s.sourcePort
             destinationPort = s.destinationPort
             tcpFlags = isTCP ? s.tcpFlags : 0
         }
-        if s.contains(.icmp) {
+        let icmpv6 = s.contains(.icmpv6)
+        if s.contains(.icmp) || icmpv6 {
             hasICMP = true
             icmpType = s.icmpType
-            if s.icmpType == ICMPMessage.echoRequest || s.icmpType == ICMPMessage.echoReply { icmpIdentifier = s.icmpIdentifier }
-        } else if s.contains(.icmpv6) {
-            hasICMP = true
-            icmpType = s.icmpType
-            if s.icmpType == 128 || s.icmpType == 129 { icmpIdentifier = s.icmpIdentifier }
+            let echo = icmpv6 ? (icmpType == 128 || icmpType == 129) : (icmpType == 0 || icmpType == 8)
+            if echo { icmpIdentifier = s.icmpIdentifier }
         }
-        guard s.contains(.arp) || s.contains(.bfd) || (s.contains(.icmpv6) && (s.icmpType == 135 || s.icmpType == 136)) else { return }
-        var geneve: GeneveHeader?, vxlan: VXLANHeader?
-        var rare = LevelFacts()
-        for i in s.layers { rare.absorb(layers[i], geneve: &geneve, vxlan: &vxlan) }
-        hasARP = rare.hasARP
-        arpOperation = rare.arpOperation
-        arpSenderMAC = rare.arpSenderMAC
-        arpSenderIP = rare.arpSenderIP
-        arpTargetIP = rare.arpTargetIP
-        ndTarget = rare.ndTarget
-        ndLinkAddress = rare.ndLinkAddress
-        bfd = rare.bfd
+        // The rare headers: read their layer (one copy, only when present).
+        guard s.contains(.arp) || s.contains(.bfd) || (icmpv6 && (icmpType == 135 || icmpType == 136)) else { return }
+        var unused1: GeneveHeader?, unused2: VXLANHeader?
+        for i in s.layers where i < packet.layers.count {
+            switch packet.layers[i].kind {
+            case .arp, .bfd, .icmpv6:
+                var scratch = LevelFacts()
+                scratch.absorb(packet.layers[i], geneve: &unused1, vxlan: &unused2)
+                if scratch.hasARP {
+                    hasARP = true
+                    arpOperation = scratch.arpOperation
+                    arpSenderMAC = scratch.arpSenderMAC
+                    arpSenderIP = scratch.arpSenderIP
+                    arpTargetIP = scratch.arpTargetIP
+                    if startOffset < 0 { startOffset = scratch.startOffset }
+                }
+                if let b = scratch.bfd { bfd = b }
+                if scratch.ndTarget != nil {
+                    ndTarget = scratch.ndTarget
+                    ndLinkAddress = scratch.ndLinkAddress
+                }
+            default:
+                continue
+            }
+        }
     }
 
     /// Takes what this level needs from one layer; a tunnel header is handed back instead (it ends the level).

@@ -36,7 +36,7 @@ public final class OverlayAnalyzer {
     /// Feeds one decoded frame. Frames must come in capture (time) order; once `finish` was called, frames are ignored.
     public func ingest(frame: FrameInfo, packet: DecodedPacket) {
         guard finishedResult == nil else { return }
-        reference.observe(frame: frame, packet: packet)
+        if configuration.validatesWithReferenceSwitch { reference.observe(frame: frame, packet: packet) }
         state.ingest(frame: frame, packet: packet)
     }
 

@@ -41,12 +41,14 @@ public struct PathHop: Hashable, Sendable {
     public var ttlAfter: UInt8?
     /// Replication hops: every destination TEP.
     public var teps: [IPAddress]
-    /// Frames that show this hop.
+    /// The leg (index in `Flow.legs`) that shows this hop.
+    public var leg: Int
+    /// Frames that show this hop: the first frames of that leg (the same storage, not a copy).
     public var frames: [Int]
 
     public init(kind: Kind, text: String, name: String? = nil, ip: IPAddress? = nil, mac: MACAddress? = nil,
                 vni: UInt32? = nil, fromVNI: UInt32? = nil, vlan: UInt16? = nil, ttlBefore: UInt8? = nil,
-                ttlAfter: UInt8? = nil, teps: [IPAddress] = [], frames: [Int] = []) {
+                ttlAfter: UInt8? = nil, teps: [IPAddress] = [], leg: Int, frames: [Int]) {
         self.kind = kind
         self.text = text
         self.name = name
@@ -58,6 +60,7 @@ public struct PathHop: Hashable, Sendable {
         self.ttlBefore = ttlBefore
         self.ttlAfter = ttlAfter
         self.teps = teps
+        self.leg = leg
         self.frames = frames
     }
 }

@@ -8,7 +8,7 @@ extension OverlayAnalyzer {
     /// ingested after it are ignored.
     public func finish(files: [String], warnings: [String]) -> AnalysisResult {
         if let r = finishedResult { return r }
-        let findings = reference.finish()
+        let findings = configuration.validatesWithReferenceSwitch ? reference.finish() : []
         state.foldLegsIntoEndpoints()
         let names = Names(inventory)
         var model = TopologyModel.build(self)

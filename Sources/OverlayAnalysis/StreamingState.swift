@@ -66,21 +66,25 @@ struct StreamingState {
             limits.problemSamplesNotKept += problems.note(packet.problems, frame: frame.number, maxSamples: configuration.maxProblemSamples)
         }
 
+        // The common shapes (no tunnel, or one) come from the decoder's level summaries; nested tunnels take
+        // one pass over the layers, where each tunnel header closes a level. Outer tunnels of a nested stack are
+        // counted at once; the innermost waits for the flow.
         var level = LevelFacts()
         var pending: PendingTunnel?
-        if let s0 = packet.summary(level: 0), packet.tunnelDepth <= 1 {
-            // The decoder's level summaries: no pass over the layers (each Layer read copies the whole enum).
-            if s0.hasTunnel, let s1 = packet.summary(level: 1) {
-                var geneve: GeneveHeader?
-                if s0.contains(.geneve), case .geneve(let g) = packet.layers[s0.layers.upperBound - 1] { geneve = g }
-                pending = PendingTunnel(carrier: LevelFacts(s0, layers: packet.layers), vni: s0.tunnelVNI,
-                                        encapsulation: s0.contains(.geneve) ? .geneve : .vxlan, geneve: geneve)
-                level = LevelFacts(s1, layers: packet.layers)
-            } else {
-                level = LevelFacts(s0, layers: packet.layers)
+        if let s0 = packet.summary(level: 0), let shape = Self.summaryShape(s0, packet) {
+            switch shape {
+            case .untunneled:
+                level = LevelFacts(s0, in: packet)
+            case .tunneled(let s1, let header):
+                let carrier = LevelFacts(s0, in: packet)
+                switch header {
+                case .geneve(let g): pending = PendingTunnel(carrier: carrier, vni: g.vni, encapsulation: .geneve, geneve: g)
+                case .vxlan(let v): pending = PendingTunnel(carrier: carrier, vni: v.vni, encapsulation: .vxlan, geneve: nil)
+                }
+                level = LevelFacts(s1, in: packet)
             }
         } else {
-            walkLayers(packet, frame: frame, at: at, level: &level, pending: &pending)
+            walk(packet, frame: frame, at: at, level: &level, pending: &pending)
         }
         guard let tunnel = pending else {
             if let bfd = level.bfd { return noteBFD(bfd, sender: level, tunneled: false, vni: 0, at: at) }
@@ -99,11 +103,29 @@ struct StreamingState {
         noteFlow(level, tunnel: tunnel, packet: packet, frame: frame, at: at)
     }
 
-    /// One pass over the layers (nested tunnels, or layers edited by hand): each tunnel header closes a level;
-    /// the last level is the inner frame. Outer tunnels of a nested stack are counted at once; the innermost
-    /// waits for the flow.
-    private mutating func walkLayers(_ packet: DecodedPacket, frame: FrameInfo, at: FrameRef, level: inout LevelFacts,
-                                     pending: inout PendingTunnel?) {
+    enum SummaryShape {
+        case untunneled
+        case tunneled(LevelSummary, TunnelHeader)
+    }
+
+    /// Whether the summaries describe the whole packet: no tunnel, or exactly one (the header that ends level 0)
+    /// with nothing tunnel-like inside. nil sends the packet through the layer walk.
+    @inline(__always)
+    static func summaryShape(_ s0: LevelSummary, _ packet: DecodedPacket) -> SummaryShape? {
+        let count = packet.layers.count
+        guard s0.hasTunnel else { return s0.layers.upperBound == count ? .untunneled : nil }
+        guard let s1 = packet.summary(level: 1), !s1.hasTunnel, s0.layers.upperBound >= 1,
+              (s1.layers.isEmpty ? s0.layers.upperBound : s1.layers.upperBound) == count else { return nil }
+        switch packet.layers[s0.layers.upperBound - 1] {
+        case .geneve(let g): return .tunneled(s1, .geneve(g))
+        case .vxlan(let v): return .tunneled(s1, .vxlan(v))
+        default: return nil
+        }
+    }
+
+    /// The general case: every layer in order (nested tunnels, or packets built by hand).
+    private mutating func walk(_ packet: DecodedPacket, frame: FrameInfo, at: FrameRef, level: inout LevelFacts,
+                               pending: inout PendingTunnel?) {
         packet.layers.withUnsafeBufferPointer { layers in
             for i in 0..<layers.count {
                 var geneve: GeneveHeader?
@@ -209,28 +231,30 @@ struct StreamingState {
         return t
     }
 
-    private mutating func tep(_ ip: IPAddress, at: FrameRef) -> Int32? {
-        if let i = tepIndex[ip] { return i }
-        guard teps.count < configuration.maxTEPs else {
-            markedFull("teps", at, in: &limits)
+    /// The index of `key` in a capped table, adding the record `make` builds when there is room; nil (and the
+    /// table marked full) when there is none.
+    private static func findOrAdd<Key: Hashable, Record>(_ key: Key, _ index: inout [Key: Int32], _ records: inout [Record],
+                                                        cap: Int, table: String, at: FrameRef, limits: inout AnalysisLimits,
+                                                        make: () -> Record) -> Int32? {
+        if let i = index[key] { return i }
+        guard records.count < cap else {
+            if limits.tablesFull[table] == nil { limits.tablesFull[table] = at.frame }
             return nil
         }
-        let i = Int32(teps.count)
-        teps.append(TEPState(ip: ip))
-        tepIndex[ip] = i
+        let i = Int32(records.count)
+        records.append(make())
+        index[key] = i
         return i
     }
 
+    private mutating func tep(_ ip: IPAddress, at: FrameRef) -> Int32? {
+        Self.findOrAdd(ip, &tepIndex, &teps, cap: configuration.maxTEPs, table: "teps", at: at, limits: &limits) { TEPState(ip: ip) }
+    }
+
     private mutating func segment(_ vni: UInt32, at: FrameRef) -> Int32? {
-        if let i = segmentIndex[vni] { return i }
-        guard segments.count < configuration.maxSegments else {
-            limits.packetsInUntrackedSegments += 1
-            markedFull("segments", at, in: &limits)
-            return nil
-        }
-        let i = Int32(segments.count)
-        segments.append(SegmentState(vni: vni))
-        segmentIndex[vni] = i
+        let i = Self.findOrAdd(vni, &segmentIndex, &segments, cap: configuration.maxSegments, table: "segments", at: at,
+                               limits: &limits) { SegmentState(vni: vni) }
+        if i == nil { limits.packetsInUntrackedSegments += 1 }
         return i
     }
 
@@ -409,15 +433,10 @@ struct StreamingState {
     }
 
     private mutating func endpoint(_ key: EndpointKey, at: FrameRef) -> Int32? {
-        if let i = endpointIndex[key] { return i }
-        guard endpoints.count < configuration.maxEndpoints else {
-            markedFull("endpoints", at, in: &limits)
-            return nil
-        }
-        let i = Int32(endpoints.count)
-        endpoints.append(EndpointState(key: key))
-        endpointTEP.append(-1)
-        endpointIndex[key] = i
+        let before = endpoints.count
+        let i = Self.findOrAdd(key, &endpointIndex, &endpoints, cap: configuration.maxEndpoints, table: "endpoints", at: at,
+                               limits: &limits) { EndpointState(key: key) }
+        if endpoints.count > before { endpointTEP.append(-1) }
         return i
     }
 
@@ -428,19 +447,12 @@ struct StreamingState {
         guard sender.hasIP else { return }
         let s = sender.sourceIP, d = sender.destinationIP
         let key = BFDKey(a: min(s, d), b: max(s, d), tunneled: tunneled)
-        let i: Int
-        if let existing = bfdIndex[key] {
-            i = Int(existing)
-        } else {
-            guard bfdSessions.count < configuration.maxBFDSessions else {
-                limits.packetsInUntrackedBFDSessions += 1
-                markedFull("bfd-sessions", at, in: &limits)
-                return
-            }
-            i = bfdSessions.count
-            bfdSessions.append(BFDSessionState(key: key, vni: tunneled ? vni : nil))
-            bfdIndex[key] = Int32(i)
+        guard let found = Self.findOrAdd(key, &bfdIndex, &bfdSessions, cap: configuration.maxBFDSessions, table: "bfd-sessions",
+                                         at: at, limits: &limits, make: { BFDSessionState(key: key, vni: tunneled ? vni : nil) }) else {
+            limits.packetsInUntrackedBFDSessions += 1
+            return
         }
+        let i = Int(found)
         if !bfdSessions[i].observe(bfd, sender: s, at: at, maxTransitions: configuration.maxBFDTransitions) {
             limits.bfdTransitionsNotKept += 1
         }

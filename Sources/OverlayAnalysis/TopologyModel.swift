@@ -264,10 +264,11 @@ struct TopologyModel {
                 derived[e.key.vni, default: []].insert(Self.network(of: ip))
             }
         }
-        for (vni, networks) in derived {
-            let prefixes = networks.sorted().compactMap { Self.prefix(network: $0) }
-            subnets[vni] = prefixes
-            for n in networks where derivedNetworks[n] == nil { derivedNetworks[n] = vni }
+        // In VNI order, so a network seen in two segments always belongs to the same one.
+        for (vni, networks) in derived.sorted(by: { $0.key < $1.key }) {
+            let sorted = networks.sorted()
+            subnets[vni] = sorted.compactMap { Self.prefix(network: $0) }
+            for n in sorted where derivedNetworks[n] == nil { derivedNetworks[n] = vni }
         }
     }
 

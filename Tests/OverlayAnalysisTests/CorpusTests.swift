@@ -26,8 +26,9 @@ enum PublicCorpus {
         return directory != nil
     }
 
-    /// Reads the files as one timeline through OverlayCapture and analyzes them.
-    static func analyze(_ names: [String]) throws -> AnalysisResult {
+    /// Reads the files as one timeline through OverlayCapture and analyzes them. `walkLayers` hides the
+    /// decoder's level summaries, so the analyzer takes its general path over every layer.
+    static func analyze(_ names: [String], walkLayers: Bool = false) throws -> AnalysisResult {
         let paths = names.map { (directory ?? ".") + "/" + $0 }
         let timeline = try CaptureTimeline(paths: paths)
         let analyzer = OverlayAnalyzer()
@@ -35,7 +36,13 @@ enum PublicCorpus {
         var packet = DecodedPacket()
         timeline.forEach { frame, bytes in
             decoder.decode(bytes, linkType: frame.linkType, wireLength: frame.wireLength, into: &packet)
-            analyzer.ingest(frame: frame, packet: packet)
+            if walkLayers {
+                var edited = packet
+                edited.layers = packet.layers
+                analyzer.ingest(frame: frame, packet: edited)
+            } else {
+                analyzer.ingest(frame: frame, packet: packet)
+            }
         }
         return analyzer.finish(files: names, warnings: timeline.warnings)
     }
@@ -132,5 +139,49 @@ struct CorpusTests {
         #expect(r.flows.count == 1)
         #expect(f.protocolName == "udp" && f.destinationPort == 53 && f.vnis == [3])
         #expect(f.source == Self.ip("4.4.4.4") && f.teps == [Self.ip("3.3.3.3"), Self.ip("3.3.3.9")])
+    }
+
+    @Test("every corpus capture: analyzed without a crash, sorted output, every claim with evidence frames")
+    func invariants() throws {
+        let names = try FileManager.default.contentsOfDirectory(atPath: PublicCorpus.directory ?? ".")
+            .filter { $0.hasSuffix(".pcap") || $0.hasSuffix(".pcapng") }.sorted()
+        #expect(names.count >= 30)
+        for name in names {
+            let r = try PublicCorpus.analyze([name])
+            #expect(r.capture.packets > 0, "\(name)")
+            #expect(r.teps.map(\.ip) == r.teps.map(\.ip).sorted(), "\(name)")
+            #expect(r.segments.map(\.vni) == r.segments.map(\.vni).sorted(), "\(name)")
+            #expect(r.flows.map(\.first.frame) == r.flows.map(\.first.frame).sorted(), "\(name)")
+            for f in r.flows {
+                #expect(!f.frames.isEmpty && f.frames.allSatisfy { $0 >= 1 && $0 <= r.capture.packets }, "\(name) flow \(f.id)")
+                #expect(!f.forwardPath.isEmpty || !f.reversePath.isEmpty, "\(name) flow \(f.id)")
+                #expect((f.forwardPath + f.reversePath).allSatisfy { !$0.frames.isEmpty && !$0.text.isEmpty && f.legs.indices.contains($0.leg) }, "\(name) flow \(f.id)")
+                #expect(f.flowClass != .unknown || !f.classReason.isEmpty, "\(name) flow \(f.id)")
+            }
+            for router in r.routers { #expect(!router.reasons.isEmpty, "\(name) \(router.mac)") }
+            let tunneled = r.capture.tunneledPackets
+            #expect(r.tunnels.reduce(0) { $0 + $1.packets } >= tunneled, "\(name)")
+            #expect(r.limits.tablesFull.isEmpty && r.limits.packetsInUntrackedFlows == 0, "\(name)")
+        }
+    }
+
+    /// Everything a report shows that depends on how a packet was read.
+    static func digest(_ r: AnalysisResult) -> [String] {
+        r.teps.map { "tep \($0.ip) \($0.macs) \($0.vnis) \($0.txPackets)/\($0.rxPackets) \($0.role)" }
+            + r.tunnels.map { "tunnel \($0.source)>\($0.destination)/\($0.vni) \($0.packets) \($0.bytes) \($0.innerFlows) \($0.sourcePortSpread) \($0.outerTTLs) \($0.largestOuterPacket) \($0.oamPackets)" }
+            + r.endpoints.map { "endpoint \($0.vni) \($0.mac) \($0.ips) \(String(describing: $0.tep)) \($0.packetsSent) \($0.bytesSent)" }
+            + r.flows.map { "flow \($0.protocolName) \($0.flowClass.rawValue) \($0.frames) \($0.forward.packets)/\($0.reverse.packets) \($0.forwardPath.pathText) | \($0.reversePath.pathText)" }
+            + r.bfdSessions.map { "bfd \($0.endpoints) \($0.state) \($0.packets)" }
+            + r.routers.map { "router \($0.mac) \($0.vnis)" }
+    }
+
+    @Test("every corpus capture: the decoder's level summaries and the walk over every layer give the same analysis")
+    func summariesMatchTheLayerWalk() throws {
+        let names = try FileManager.default.contentsOfDirectory(atPath: PublicCorpus.directory ?? ".")
+            .filter { $0.hasSuffix(".pcap") || $0.hasSuffix(".pcapng") }.sorted()
+        for name in names {
+            let fast = try PublicCorpus.analyze([name]), walked = try PublicCorpus.analyze([name], walkLayers: true)
+            #expect(Self.digest(fast) == Self.digest(walked), "\(name)")
+        }
     }
 }

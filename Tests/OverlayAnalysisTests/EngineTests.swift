@@ -187,4 +187,53 @@ struct EngineTests {
         #expect(f.forwardPath.pathText == "host 198.51.100.1 → host 198.51.100.2")
         #expect(r.notes.contains { $0.contains("No Geneve or VXLAN traffic") })
     }
+
+    @Test("demo: the decoder's level summaries and the walk over every layer give the same analysis")
+    func summariesMatchTheLayerWalkOnTheDemo() throws {
+        let fast = Feed(Scenario.demo(), inventory: T.inventory).finish()
+        let analyzer = OverlayAnalyzer(inventory: T.inventory)
+        let decoder = PacketDecoder()
+        for (i, f) in Scenario.demo().enumerated() {
+            let decoded = decoder.decode(f.bytes, wireLength: f.wireLength)
+            var p = decoded
+            p.layers = decoded.layers  // hand-edited: the summaries are withdrawn
+            analyzer.ingest(frame: FrameInfo(number: i + 1, timestamp: f.timestamp, capturedLength: f.bytes.count,
+                                             wireLength: f.wireLength, linkType: .ethernet), packet: p)
+        }
+        let walked = analyzer.finish(files: ["demo"], warnings: [])
+        #expect(CorpusTests.digest(fast) == CorpusTests.digest(walked))
+        #expect(!fast.flows.isEmpty)
+    }
+
+    @Test("IPv6 inside the overlay: neighbor discovery joins solicitation and advertisement, owns the address, /64 derived")
+    func ipv6NeighborDiscovery() throws {
+        let a = IPv6Address("2001:db8:10::11")!, b = IPv6Address("2001:db8:10::12")!
+        let solicitedNode = IPv6Address("ff02::1:ff00:12")!
+        func nd(type: UInt8, target: IPv6Address, option: UInt8, mac: MACAddress) -> [UInt8] {
+            var body: [UInt8] = [type == 136 ? 0x60 : 0, 0, 0, 0]
+            for shift in stride(from: 56, through: 0, by: -8) { body.append(UInt8(truncatingIfNeeded: target.high >> UInt64(shift))) }
+            for shift in stride(from: 56, through: 0, by: -8) { body.append(UInt8(truncatingIfNeeded: target.low >> UInt64(shift))) }
+            body += [option, 1] + mac.octets
+            return body
+        }
+        let feed = Feed()
+        let ns = feed.add(T.geneve(T.esxi01, T.esxi02, vni: T.web, [
+            .ethernet(src: T.web01.mac, dst: MACAddress(0x33, 0x33, 0xff, 0x00, 0x00, 0x12)),
+            .ipv6(src: a, dst: solicitedNode, hopLimit: 255), .icmpv6(type: 135, code: 0, body: nd(type: 135, target: b, option: 1, mac: T.web01.mac))]))
+        let na = feed.add(T.geneve(T.esxi02, T.esxi01, vni: T.web, [
+            .ethernet(src: T.web02.mac, dst: T.web01.mac),
+            .ipv6(src: b, dst: a, hopLimit: 255), .icmpv6(type: 136, code: 0, body: nd(type: 136, target: b, option: 2, mac: T.web02.mac))]))
+        feed.add(T.geneve(T.esxi01, T.esxi02, vni: T.web, [
+            .ethernet(src: T.web01.mac, dst: T.web02.mac), .ipv6(src: a, dst: b), .tcp(sport: 50_000, dport: 22, seq: 1, flags: T.syn)]))
+        let r = feed.finish()
+        let resolution = try #require(r.flows.first { $0.protocolName == "nd" })
+        #expect(resolution.frames == [ns, na] && resolution.flowClass == .eastWestSameSegment)
+        #expect(resolution.source == .v6(a) && resolution.destination == .v6(b))
+        #expect(r.endpoint(mac: T.web02.mac, vni: T.web)?.ips == [.v6(b)])
+        #expect(r.endpoint(mac: T.web01.mac, vni: T.web)?.ips == [.v6(a)])
+        #expect(r.segment(vni: T.web)?.subnets.map(\.description) == ["2001:db8:10::/64"])
+        let ssh = try #require(r.flows.first { $0.protocolName == "tcp" })
+        #expect(ssh.forwardPath.pathText == "VM 2001:db8:10::11 (00:50:56:aa:10:11) → TEP 172.20.11.51 → Geneve VNI 69632 → TEP 172.20.11.52 → VM 2001:db8:10::12")
+        #expect(ssh.tcpState == .synSent)
+    }
 }

@@ -33,7 +33,7 @@ struct RoutedAndNorthSouthTests {
             "VM 10.1.20.11 (00:50:56:aa:20:11) → distributed router 02:50:56:56:44:52 (VNI 73728 → 69632, TTL 64 → 63) → TEP 172.20.11.53 → Geneve VNI 69632 → TEP 172.20.11.51 → VM 10.1.10.11")
         let hop = f.forwardPath[1]
         #expect(hop.kind == .router && hop.fromVNI == T.web && hop.vni == T.app && hop.ttlBefore == 64 && hop.ttlAfter == 63)
-        #expect(hop.frames == [1, 3, 4, 6])
+        #expect(hop.frames == [1, 3, 4, 6] && hop.leg == 0)
         #expect(f.frames == [1, 2, 3, 4, 5, 6, 8])
         #expect(f.destinationPort == 443 && f.tcpState == .closed)
         #expect(f.teps == [.v4(T.esxi01.ip), .v4(T.esxi03.ip)])
