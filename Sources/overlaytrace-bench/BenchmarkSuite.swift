@@ -106,6 +106,7 @@ final class BenchmarkSuite {
     // MARK: plan
 
     func plan() throws {
+        guard ProcessRunner.devNullIsDevice else { throw ProcessRunnerError.devNullReplaced("an earlier run") }
         for n in options.sizes {
             let path = "\(options.scratch)/big-\(n).pcap"
             guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),

@@ -19,9 +19,14 @@ struct ProcessSample {
 
 enum ProcessRunnerError: Error, CustomStringConvertible {
     case spawnFailed(String, Int32)
+    case devNullReplaced(String)
     var description: String {
         switch self {
         case .spawnFailed(let tool, let code): return "cannot start \(tool): \(String(cString: strerror(code)))"
+        case .devNullReplaced(let tool):
+            return "/dev/null is no longer a character device after running \(tool) (a program replaced it with a regular "
+                + "file, e.g. an atomic write to --output /dev/null); every later measurement would write to disk. "
+                + "Restore it as root: rm /dev/null && mknod -m 666 /dev/null c 1 3"
         }
     }
 }
@@ -61,12 +66,19 @@ struct ProcessRunner {
         var usage = rusage()
         while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
         let wall = monotonicSeconds() - start
+        guard Self.devNullIsDevice else { throw ProcessRunnerError.devNullReplaced(argv.joined(separator: " ")) }
         let cpu = seconds(usage.ru_utime) + seconds(usage.ru_stime)
         // WIFEXITED / WEXITSTATUS, spelled out (the macros do not import); a signal shows as 128 + its number.
         let exit = status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
         return ProcessSample(wallSeconds: wall, cpuSeconds: cpu, peakRSSKiB: Int(usage.ru_maxrss), exitStatus: exit,
                              stdout: captureOutput ? (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "" : "",
                              stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+    }
+
+    /// Timed tools write to /dev/null: it must stay the null device.
+    static var devNullIsDevice: Bool {
+        var info = stat()
+        return stat("/dev/null", &info) == 0 && info.st_mode & S_IFMT == S_IFCHR
     }
 
     /// The absolute path of `name` on PATH (as posix_spawnp would find it), or nil.
