@@ -11,6 +11,9 @@ let package = Package(
     products: [
         .executable(name: "overlaytrace", targets: ["overlaytrace"]),
         .library(name: "OverlayWire", targets: ["OverlayWire"]),
+        // For the libFuzzer package in Tests/Fuzz (a nested package can use only products of this one).
+        .library(name: "OverlayCapture", targets: ["OverlayCapture"]),
+        .library(name: "OverlaySynth", targets: ["OverlaySynth"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

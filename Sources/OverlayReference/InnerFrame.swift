@@ -87,6 +87,60 @@ struct InnerFrame {
         }
     }
 
+    /// The same frame from the decoder's summary of the level (plain fields, no layer copied out of the packet);
+    /// the rare parts a summary leaves out (ARP, a neighbour discovery target) are read from `layers`.
+    init(_ s: LevelSummary, layers: [Layer]) {
+        if s.contains(.ethernet) {
+            sourceMAC = s.sourceMAC
+            destinationMAC = s.destinationMAC
+        }
+        if s.contains(.arp) {
+            for i in s.layers { if case .arp(let a) = layers[i] { arp = a } }
+        }
+        if s.hasIP {
+            sourceIP = s.sourceIP
+            destinationIP = s.destinationIP
+            ttl = s.ttl
+            ipProtocol = s.ipProtocol
+            ipIdentification = s.ipIdentification
+            // NetworkLevel-based: the IPv6 payload length + 40 even when the header says 0.
+            ipLength = s.ipVersion == 6 && s.ipLength == 0 ? 40 : s.ipLength
+            isFragment = s.isFragment
+        }
+        if s.contains(.tcp) {
+            sourcePort = s.sourcePort
+            destinationPort = s.destinationPort
+            tcpFlags = s.tcpFlags
+            tcpSequence = s.tcpSequence
+            tcpAcknowledgment = s.tcpAcknowledgment
+        } else if s.contains(.udp) {
+            sourcePort = s.sourcePort
+            destinationPort = s.destinationPort
+            isControl = s.contains(.bfd) || s.destinationPort == BFDControl.singleHopPort
+                || s.destinationPort == BFDControl.multihopPort
+        } else if s.contains(.icmp) {
+            // Echo types always carry an identifier and a sequence.
+            if s.icmpType == ICMPMessage.echoRequest { echo = .request(id: s.icmpIdentifier, sequence: s.icmpSequence) }
+            if s.icmpType == ICMPMessage.echoReply { echo = .reply(id: s.icmpIdentifier, sequence: s.icmpSequence) }
+        } else if s.contains(.icmpv6) {
+            if s.icmpType == 128 { echo = .request(id: s.icmpIdentifier, sequence: s.icmpSequence) }
+            if s.icmpType == 129 { echo = .reply(id: s.icmpIdentifier, sequence: s.icmpSequence) }
+            if s.icmpType == 135 || s.icmpType == 136 {
+                for i in s.layers {
+                    guard case .icmpv6(let m) = layers[i], let target = m.targetAddress else { continue }
+                    neighborDiscovery = m.type == 135 ? .solicitation(target: target) : .advertisement(target: target)
+                }
+            }
+        }
+        if let echo {
+            switch echo {
+            case .request(let id, _), .reply(let id, _):
+                sourcePort = id
+                destinationPort = id
+            }
+        }
+    }
+
     var isIP: Bool { sourceIP != nil && destinationIP != nil }
     var isTCP: Bool { ipProtocol == .tcp }
 

@@ -83,6 +83,23 @@ struct MACEntry {
         }
     }
 
+    /// Learning one more source frame on an existing entry, in place: reading fields through
+    /// `Dictionary.values[i]` first copied the whole entry (and retained its arrays) per packet.
+    @inline(__always)
+    mutating func learn(behind tep: TEPID, frame: Int, time: Nanos, sourceIP: IPAddress?, ttl: UInt8?) -> LearnOutcome {
+        let previous = self.tep
+        let wasObserved = observed
+        sourced(behind: tep, frame: frame, time: time, sourceIP: sourceIP, ttl: ttl)
+        if !wasObserved {
+            observed = true
+            self.tep = tep
+            return .confirmed(declared: previous)
+        }
+        if previous == tep { return .unchanged }
+        moved(to: tep, frame: frame, time: time)
+        return .moved(from: previous)
+    }
+
     mutating func moved(to tep: TEPID, frame: Int, time: Nanos) {
         moveCount += 1
         if moves.count < Self.maxMoves { moves.append(MACMove(from: self.tep, to: tep, frame: frame, time: time)) }
@@ -119,6 +136,13 @@ enum LearnOutcome {
 /// port bindings give every host.
 struct MACTable {
     private(set) var entries: [MACKey: MACEntry] = [:]
+    /// Each entry's `(tep, observed)`, kept beside `entries` for the per-packet delivery lookup: a plain value,
+    /// where reading an entry copies it with its arrays.
+    private var locations: [MACKey: Location] = [:]
+    private struct Location {
+        var tep: TEPID
+        var observed: Bool
+    }
     let limit: Int
     /// Source MACs not learned because the table was full.
     private(set) var dropped = 0
@@ -128,8 +152,8 @@ struct MACTable {
     /// Where the model delivers known unicast for `mac` in `vni`, or nil (unknown unicast: flooded).
     @inline(__always)
     func location(vni: UInt32, mac: MACAddress) -> (tep: TEPID, observed: Bool)? {
-        guard let e = entries[MACKey(vni: vni, mac: mac.rawValue)] else { return nil }
-        return (e.tep, e.observed)
+        guard let l = locations[MACKey(vni: vni, mac: mac.rawValue)] else { return nil }
+        return (l.tep, l.observed)
     }
 
     func entry(vni: UInt32, mac: MACAddress) -> MACEntry? { entries[MACKey(vni: vni, mac: mac.rawValue)] }
@@ -139,6 +163,7 @@ struct MACTable {
         let key = MACKey(vni: vni, mac: mac.rawValue)
         guard entries[key] == nil, entries.count < limit else { return }
         entries[key] = MACEntry(tep: tep, observed: false)
+        locations[key] = Location(tep: tep, observed: false)
     }
 
     /// Learns `mac` as a source behind `tep` in `vni` (the data-plane rule every NSX host and OVS bridge applies).
@@ -147,17 +172,12 @@ struct MACTable {
                         sourceIP: IPAddress?, ttl: UInt8?) -> LearnOutcome {
         let key = MACKey(vni: vni, mac: mac.rawValue)
         if let i = entries.index(forKey: key) {
-            let previous = entries.values[i].tep
-            let wasObserved = entries.values[i].observed
-            entries.values[i].sourced(behind: tep, frame: frame, time: time, sourceIP: sourceIP, ttl: ttl)
-            if !wasObserved {
-                entries.values[i].observed = true
-                entries.values[i].tep = tep
-                return .confirmed(declared: previous)
+            let outcome = entries.values[i].learn(behind: tep, frame: frame, time: time, sourceIP: sourceIP, ttl: ttl)
+            switch outcome {
+            case .unchanged, .untracked: break
+            case .learned, .moved, .confirmed: locations[key] = Location(tep: tep, observed: true)
             }
-            if previous == tep { return .unchanged }
-            entries.values[i].moved(to: tep, frame: frame, time: time)
-            return .moved(from: previous)
+            return outcome
         }
         guard entries.count < limit else {
             dropped += 1
@@ -166,6 +186,7 @@ struct MACTable {
         var e = MACEntry(tep: tep, observed: true)
         e.sourced(behind: tep, frame: frame, time: time, sourceIP: sourceIP, ttl: ttl)
         entries[key] = e
+        locations[key] = Location(tep: tep, observed: true)
         return .learned
     }
 }

@@ -51,11 +51,33 @@ struct MTUModel {
         recentMask = UInt64(n - 1)
     }
 
-    /// Outer IP packet length as its header states it; nil for a length-0 (BIG TCP / jumbogram) header.
-    static func outerLength(_ level: NetworkLevel) -> Int? {
-        if let ip = level.ipv4 { return ip.totalLength == 0 ? nil : Int(ip.totalLength) }
-        if let ip = level.ipv6 { return ip.payloadLength == 0 ? nil : Int(ip.payloadLength) + 40 }
-        return nil
+    /// What the MTU rules read of a tunnel packet's outer IP header.
+    struct OuterPacket {
+        /// Outer IP packet length as its header states it; nil for a length-0 (BIG TCP / jumbogram) header.
+        var length: Int?
+        var isFragment: Bool
+        /// The IPv4 DF bit (false for IPv6).
+        var dontFragment: Bool
+        /// IPv4 identification (0 for IPv6).
+        var identification: UInt16
+
+        init(_ level: NetworkLevel) {
+            if let ip = level.ipv4 {
+                length = ip.totalLength == 0 ? nil : Int(ip.totalLength)
+            } else if let ip = level.ipv6 {
+                length = ip.payloadLength == 0 ? nil : Int(ip.payloadLength) + 40
+            }
+            isFragment = level.isFragment
+            dontFragment = level.dontFragment
+            identification = level.ipv4?.identification ?? 0
+        }
+
+        init(_ s: LevelSummary) {
+            length = s.hasIP && s.ipLength > 0 ? s.ipLength : nil
+            isFragment = s.isFragment
+            dontFragment = s.ipVersion == 4 && s.dontFragment
+            identification = s.ipVersion == 4 ? UInt16(truncatingIfNeeded: s.ipIdentification) : 0
+        }
     }
 
     private func slot(_ s: IPAddress, _ d: IPAddress, _ id: UInt16) -> Int {
@@ -64,9 +86,9 @@ struct MTUModel {
 
     /// Rules 1 and 2 for one tunnel packet (a first fragment also lands here: its UDP and tunnel headers decode).
     @inline(__always)
-    mutating func observeTunnel(frame: Int, outer: NetworkLevel, vni: UInt32, from source: TEPID, to destination: TEPID,
+    mutating func observeTunnel(frame: Int, outer: OuterPacket, vni: UInt32, from source: TEPID, to destination: TEPID,
                                 sourceIP: IPAddress, destinationIP: IPAddress) {
-        guard let length = Self.outerLength(outer), length <= Self.maxOnWire else {
+        guard let length = outer.length, length <= Self.maxOnWire else {
             superFrames += 1
             superFrameEvidence.add(frame)
             return
@@ -79,11 +101,11 @@ struct MTUModel {
             }
             oversize[key]?.add(frame, length)
         }
-        if outer.isFragment { fragment(frame: frame, outer: outer, sourceIP, destinationIP) }
+        if outer.isFragment { fragment(frame: frame, dontFragment: outer.dontFragment, sourceIP, destinationIP) }
         let minimum: Int
         if case .v4 = sourceIP { minimum = 576 } else { minimum = 1280 }
         if length > minimum {
-            let id = outer.ipv4?.identification ?? 0
+            let id = outer.identification
             recent[slot(sourceIP, destinationIP, id)] = RecentTunnelPacket(source: sourceIP, destination: destinationIP,
                                                                            identification: id, frame: frame, length: length, vni: vni)
         }
@@ -94,7 +116,7 @@ struct MTUModel {
         if outer.isFragment, outer.ipProtocol == .udp, let s = outer.sourceIP, let d = outer.destinationIP,
            let a = teps.id(of: s), let b = teps.id(of: d), teps.sawTraffic(from: a, to: b) {
             // A later fragment (no UDP header) between two TEPs that exchange tunnel packets.
-            fragment(frame: frame, outer: outer, s, d)
+            fragment(frame: frame, dontFragment: outer.dontFragment, s, d)
         }
         if let icmp = outer.icmp, icmp.isFragmentationNeeded, let q = icmp.quoted {
             tooBig(frame: frame, reporter: outer.sourceIP, quoted: q, mtu: icmp.nextHopMTU.map(Int.init))
@@ -103,14 +125,14 @@ struct MTUModel {
         }
     }
 
-    private mutating func fragment(frame: Int, outer: NetworkLevel, _ s: IPAddress, _ d: IPAddress) {
+    private mutating func fragment(frame: Int, dontFragment: Bool, _ s: IPAddress, _ d: IPAddress) {
         let key = AddressPair(source: s, destination: d)
         if fragments[key] == nil {
             guard fragments.count < findingLimit else { return }
             fragments[key] = FragmentOutcome(evidence: Evidence(limit: evidenceLimit))
         }
         fragments[key]?.evidence.add(frame)
-        if outer.dontFragment { fragments[key]?.withDF += 1 }
+        if dontFragment { fragments[key]?.withDF += 1 }
     }
 
     private mutating func tooBig(frame: Int, reporter: IPAddress?, quoted q: QuotedPacket, mtu reported: Int?) {

@@ -127,22 +127,28 @@ public final class ReferenceSwitch {
         var verdict = GeneveRules.Verdict.accept
         if !packet.problems.isEmpty { verdict = headers.inspect(packet.problems, frame: number) }
 
-        let outer = packet.level(0)
-        guard let tunnel = outer.tunnel, let outerSource = outer.sourceIP, let outerDestination = outer.destinationIP else {
-            observeUntunneled(number: number, time: time, outer: outer)
-            return
+        // The decoder's level summaries when it filled them in (always, unless the layers were edited by hand):
+        // plain fields instead of NetworkLevels built from the layers.
+        let vni: UInt32, oam: Bool, outerSource: IPAddress, outerDestination: IPAddress, outer: MTUModel.OuterPacket
+        if let s0 = packet.summary(level: 0) {
+            guard s0.hasTunnel, s0.hasIP else { return observeUntunneled(number: number, time: time, outer: packet.level(0)) }
+            (vni, oam, outerSource, outerDestination, outer) = (s0.tunnelVNI, s0.tunnelOAM, s0.sourceIP, s0.destinationIP, .init(s0))
+        } else {
+            let level = packet.level(0)
+            guard let tunnel = level.tunnel, let s = level.sourceIP, let d = level.destinationIP else {
+                return observeUntunneled(number: number, time: time, outer: level)
+            }
+            (vni, oam, outerSource, outerDestination, outer) = (tunnel.vni, tunnel.geneve?.oam == true, s, d, .init(level))
         }
         guard let source = teps.intern(outerSource), let destination = teps.intern(outerDestination) else { return }
-        let vni = tunnel.vni
         teps.noteTunnelPacket(from: source, to: destination, dontFragment: outer.dontFragment)
         mtu.observeTunnel(frame: number, outer: outer, vni: vni, from: source, to: destination,
                           sourceIP: outerSource, destinationIP: outerDestination)
         // Geneve OAM packets are TEP-to-TEP control traffic (often in a VNI of their own); a must-drop packet
         // never reaches a workload.
-        let oam = tunnel.geneve?.oam == true
         intent?.observeTunnel(frame: number, vni: oam ? nil : vni, from: source, to: destination, teps: teps)
         if oam || verdict == .mustDrop { return }
-        let inner = InnerFrame(packet.level(1))
+        let inner = packet.summary(level: 1).map { InnerFrame($0, layers: packet.layers) } ?? InnerFrame(packet.level(1))
         if inner.isControl { return }  // BFD between TEPs inside the tunnel
         span.observe(frame: number, time: time, vni: vni, from: source, to: destination)
 

@@ -42,10 +42,10 @@ struct SegmentSpan {
     }
 
     private mutating func touch(_ vni: UInt32, _ tep: TEPID, _ frame: Int, _ time: Nanos) {
-        if members[vni]?[tep] != nil {
-            members[vni]?[tep]?.lastTime = time
-        } else if members[vni] != nil || members.count < limit {
-            members[vni, default: [:]][tep] = Member(firstTime: time, lastTime: time, firstFrame: frame)
+        if members[vni] != nil || members.count < limit {
+            // The default-value subscripts mutate the stored inner dictionary in place; optional chaining
+            // (`members[vni]?[tep]?.lastTime = …`) copied it on every packet (about ten allocations each).
+            members[vni, default: [:]][tep, default: Member(firstTime: time, lastTime: time, firstFrame: frame)].lastTime = time
         } else {
             dropped += 1
         }

@@ -212,7 +212,7 @@ public enum AnalysisJSON {
         ])
     }
 
-    public static func hop(_ h: OverlayAnalysis.PathHop) -> JSONValue {
+    public static func hop(_ h: OverlayAnalysis.PathHop, in flow: Flow) -> JSONValue {
         var m: [(String, JSONValue)] = []
         m.append(("kind", .string(h.kind.rawValue)))
         m.append(("text", .string(h.text)))
@@ -225,6 +225,7 @@ public enum AnalysisJSON {
         m.append(("ttl_before", h.ttlBefore.map { .integer($0) } ?? .null))
         m.append(("ttl_after", h.ttlAfter.map { .integer($0) } ?? .null))
         m.append(("teps", .strings(h.teps)))
+        m.append(("leg", .integer(h.leg)))
         m.append(("frames", ints(h.frames)))
         return .object(m)
     }
@@ -253,8 +254,8 @@ public enum AnalysisJSON {
         m.append(("class", .string(f.flowClass.rawValue)))
         m.append(("class_reason", .string(f.classReason)))
         m.append(("tunneled", .bool(f.tunneled)))
-        m.append(("path", .array(f.forwardPath.map(hop))))
-        m.append(("return_path", .array(f.reversePath.map(hop))))
+        m.append(("path", .array(f.forwardPath.map { hop($0, in: f) })))
+        m.append(("return_path", .array(f.reversePath.map { hop($0, in: f) })))
         m.append(("path_text", .string(f.forwardPath.pathText)))
         m.append(("return_path_text", .string(f.reversePath.pathText)))
         m.append(("teps", .strings(f.teps)))

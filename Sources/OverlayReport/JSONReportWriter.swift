@@ -6,10 +6,10 @@ public enum JSONReportWriter {
     }
 
     public static func render(_ document: JSONValue, style: Style = .pretty) -> String {
-        var out = ""
+        var out: [UInt8] = []
         document.write(to: &out, pretty: style == .pretty, indent: 0)
-        out += "\n"
-        return out
+        out.append(UInt8(ascii: "\n"))
+        return String(decoding: out, as: UTF8.self)
     }
 
     public static func render<T: JSONConvertible>(_ value: T, style: Style = .pretty) -> String {

@@ -15,6 +15,10 @@ struct AnalysisOptions: ParsableArguments {
     @Option(name: .long, help: "Underlay MTU the outer packets are checked against (NSX needs at least 1600).")
     var mtu: Int = 1600
 
+    @Flag(name: .customLong("complete-underlay"),
+          help: "The capture sees the whole underlay (a span of every TEP link, or every TEP's capture merged): also judge head-end replication of BUM frames between TEPs other than the capture point's.")
+    var completeUnderlay = false
+
     @Flag(name: .long, help: "No progress line on stderr.")
     var quiet = false
 
@@ -34,6 +38,7 @@ struct AnalysisOptions: ParsableArguments {
     var configuration: AnalysisConfiguration {
         var c = AnalysisConfiguration()
         c.reference.underlayMTU = mtu
+        c.reference.completeUnderlayView = completeUnderlay
         return c
     }
 }
@@ -99,15 +104,28 @@ enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
     }
 }
 
-/// Writes text to a file or, for nil or "-", to stdout.
+/// Writes text to a file or, for nil or "-", to stdout. In place with open(2)/write(2): `--output /dev/null`
+/// or a FIFO must stay what it is (Foundation's String.write replaces the path with a new regular file).
 func writeOutput(_ text: String, to path: String?) throws {
     guard let path, path != "-" else {
         FileHandle.standardOutput.write(Data(text.utf8))
         return
     }
-    do {
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-    } catch {
-        throw CommandFailure("cannot write '\(path)': \(error.localizedDescription)")
+    try writeFileInPlace(text, path: path)
+}
+
+func writeFileInPlace(_ text: String, path: String) throws {
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw CommandFailure("cannot write '\(path)': \(String(cString: strerror(errno)))") }
+    defer { close(fd) }
+    let bytes = Array(text.utf8)
+    var offset = 0
+    while offset < bytes.count {
+        let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        if n < 0 {
+            if errno == EINTR { continue }
+            throw CommandFailure("cannot write '\(path)': \(String(cString: strerror(errno)))")
+        }
+        offset += n
     }
 }

@@ -76,17 +76,18 @@ struct SynthCommand: ParsableCommand {
         }
         do {
             if let inventoryOut {
-                try SampleTopology.inventoryYAML.write(toFile: inventoryOut, atomically: true, encoding: .utf8)
+                try writeFileInPlace(SampleTopology.inventoryYAML, path: inventoryOut)
                 print("wrote the sample inventory to \(inventoryOut)")
             }
             if let dir = ovnSouthboundOut {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
                 for file in OVNSampleTopology.southbound.files {
-                    try file.contents.write(toFile: (dir as NSString).appendingPathComponent(file.name), atomically: true, encoding: .utf8)
+                    try writeFileInPlace(file.contents, path: (dir as NSString).appendingPathComponent(file.name))
                 }
                 print("wrote the OVN southbound dumps to \(dir)")
             }
         } catch {
+            if let failure = error as? CommandFailure { throw failure }
             throw CommandFailure("cannot write: \(error.localizedDescription)")
         }
     }

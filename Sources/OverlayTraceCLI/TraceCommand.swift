@@ -79,7 +79,7 @@ struct TraceCommand: ParsableCommand {
             if !capture.isEmpty {
                 m.append(("observed", observed.map { f in .object([
                     ("flow", .integer(f.id)), ("class", .string(f.flowClass.rawValue)),
-                    ("path", .array(f.forwardPath.map(AnalysisJSON.hop))), ("frames", .array(f.frames.map { .integer($0) })),
+                    ("path", .array(f.forwardPath.map { AnalysisJSON.hop($0, in: f) })), ("frames", .array(f.frames.map { .integer($0) })),
                 ]) } ?? .null))
                 m.append(("matches", .bool(verdict?.ok ?? false)))
                 m.append(("comparison", .string(verdict?.text ?? "")))

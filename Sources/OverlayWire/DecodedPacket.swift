@@ -158,14 +158,14 @@ public struct DecodedPacket: Sendable {
     @inlinable @inline(__always)
     mutating func append(geneve g: GeneveHeader) {
         let i = appendRaw(.geneve(g))
-        withCurrentSummary { $0.note(tunnelVNI: g.vni, kind: .geneve, at: i) }
+        withCurrentSummary { $0.note(tunnelVNI: g.vni, oam: g.oam, kind: .geneve, at: i) }
         tunnelsAppended += 1
     }
 
     @inlinable @inline(__always)
     mutating func append(vxlan v: VXLANHeader) {
         let i = appendRaw(.vxlan(v))
-        withCurrentSummary { $0.note(tunnelVNI: v.vni, kind: .vxlan, at: i) }
+        withCurrentSummary { $0.note(tunnelVNI: v.vni, oam: false, kind: .vxlan, at: i) }
         tunnelsAppended += 1
     }
 

@@ -58,6 +58,8 @@ public struct LevelSummary: Sendable, Hashable {
 
     /// VNI of the tunnel header that ends this level (valid when it contains `.geneve` or `.vxlan`).
     public var tunnelVNI: UInt32 = 0
+    /// The Geneve O bit of that header: a control (OAM) packet, not data.
+    public var tunnelOAM = false
 
     public init() {}
 
@@ -186,8 +188,9 @@ public struct LevelSummary: Sendable, Hashable {
     }
 
     @inlinable @inline(__always)
-    mutating func note(tunnelVNI vni: UInt32, kind: LayerKind, at index: Int) {
+    mutating func note(tunnelVNI vni: UInt32, oam: Bool, kind: LayerKind, at index: Int) {
         tunnelVNI = vni
+        tunnelOAM = oam
         noteLayer(kind, at: index, offset: -1)
     }
 }

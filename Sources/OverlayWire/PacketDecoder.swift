@@ -74,6 +74,9 @@ struct DecodeRun {
     /// Where the bytes of the innermost enclosing layer end on the wire, and what says so. Decoding goes
     /// inward only, so one value suffices; it tells a cut capture apart from a lying length field.
     var bound: Bound
+    /// Ethernet frames met as EtherType 0x6558 right after a link header (bridging with no tunnel header). Bounded
+    /// like tunnels: a frame of stacked 14-byte headers would otherwise recurse until the stack overflows.
+    var bridgedFrames = 0
 
     /// The end of the bytes a layer may use, as the wire (not the capture) has them.
     struct Bound {
@@ -234,7 +237,13 @@ struct DecodeRun {
         case .ipv4: decodeIPv4(&c, level: level, into: &p)
         case .ipv6: decodeIPv6(&c, level: level, into: &p)
         case .arp: decodeARP(&c, into: &p)
-        case .transparentEthernet: decodeEthernet(&c, level: level, into: &p)
+        case .transparentEthernet:
+            guard bridgedFrames < config.maxTunnelDepth else {
+                return problem(.ethernet, c.position, .depthLimit,
+                               "Ethernet frames nested by EtherType 0x6558 deeper than \(config.maxTunnelDepth) are not followed", into: &p)
+            }
+            bridgedFrames += 1
+            decodeEthernet(&c, level: level, into: &p)
         default: setPayload(c, &p)
         }
     }

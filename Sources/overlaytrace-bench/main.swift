@@ -85,7 +85,7 @@ case "suite":
         let checks = try suite.checks()
         let text = SuiteReport(suite: suite, checks: checks).markdown()
         print(text, terminator: "")
-        if let path = options.markdownOut { try text.write(toFile: path, atomically: true, encoding: .utf8) }
+        if let path = options.markdownOut { try text.write(toFile: path, atomically: false, encoding: .utf8) }
         let failed = checks.filter { !$0.passed }
         if !failed.isEmpty {
             printError("overlaytrace-bench: \(failed.count) threshold(s) exceeded: " + failed.map(\.name).joined(separator: "; "))

@@ -49,7 +49,7 @@ struct PcapBytes {
     }
 }
 
-/// A little-endian pcapng file: one section, its interfaces, enhanced packet blocks.
+/// A pcapng file (little-endian unless asked): one section, its interfaces, enhanced packet blocks.
 struct PcapngBytes {
     struct Interface {
         var linkType: UInt16 = 1
@@ -66,32 +66,40 @@ struct PcapngBytes {
 
     var interfaces: [Interface] = []
     var packets: [Packet] = []
+    var bigEndian = false
+    /// A block of a type no reader knows (a custom or future block), written after the interface blocks and after
+    /// every packet: readers must skip it by its length.
+    var unknownBlock: (type: UInt32, body: [UInt8])? = nil
 
     var bytes: [UInt8] {
         var out: [UInt8] = []
         // Section Header Block: byte-order magic, version 1.0, section length unknown (-1).
-        block(0x0A0D_0D0A, body: le32(0x1A2B_3C4D) + le16(1) + le16(0) + [UInt8](repeating: 0xFF, count: 8), &out)
+        block(0x0A0D_0D0A, body: u32(0x1A2B_3C4D) + u16(1) + u16(0) + [UInt8](repeating: 0xFF, count: 8), &out)
         for i in interfaces {
-            var body = le16(i.linkType) + le16(0) + le32(0)  // linktype, reserved, snaplen 0 = unlimited
+            var body = u16(i.linkType) + u16(0) + u32(0)  // linktype, reserved, snaplen 0 = unlimited
             if let r = i.timestampResolution {
-                body += le16(9) + le16(1) + [r, 0, 0, 0]  // if_tsresol, padded to 4
-                body += le16(0) + le16(0)  // opt_endofopt
+                body += u16(9) + u16(1) + [r, 0, 0, 0]  // if_tsresol, padded to 4
+                body += u16(0) + u16(0)  // opt_endofopt
             }
             block(1, body: body, &out)
         }
+        if let unknownBlock { block(unknownBlock.type, body: unknownBlock.body, &out) }
         for p in packets {
-            var body = le32(p.interface) + le32(UInt32(p.timestamp >> 32)) + le32(UInt32(p.timestamp & 0xFFFF_FFFF))
-            body += le32(UInt32(p.data.count)) + le32(p.wireLength ?? UInt32(p.data.count)) + p.data
+            var body = u32(p.interface) + u32(UInt32(p.timestamp >> 32)) + u32(UInt32(p.timestamp & 0xFFFF_FFFF))
+            body += u32(UInt32(p.data.count)) + u32(p.wireLength ?? UInt32(p.data.count)) + p.data
             body += [UInt8](repeating: 0, count: (4 - p.data.count % 4) % 4)
             block(6, body: body, &out)
+            if let unknownBlock { block(unknownBlock.type, body: unknownBlock.body, &out) }
         }
         return out
     }
 
     private func block(_ type: UInt32, body: [UInt8], _ out: inout [UInt8]) {
         let length = UInt32(12 + body.count)
-        out += le32(type) + le32(length) + body + le32(length)
+        out += u32(type) + u32(length) + body + u32(length)
     }
+    private func u16(_ v: UInt16) -> [UInt8] { bigEndian ? be16(v) : le16(v) }
+    private func u32(_ v: UInt32) -> [UInt8] { bigEndian ? Array(le32(v).reversed()) : le32(v) }
 }
 
 func le16(_ v: UInt16) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8)] }

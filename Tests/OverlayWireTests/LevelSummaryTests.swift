@@ -49,7 +49,10 @@ import Testing
                 #expect(s.icmpType == icmp.type && s.icmpIdentifier == (icmp.identifier ?? 0), "\(here)")
             }
             #expect(s.hasTunnel == (n.tunnel != nil), "\(here)")
-            if let tunnel = n.tunnel { #expect(s.tunnelVNI == tunnel.vni, "\(here)") }
+            if let tunnel = n.tunnel {
+                #expect(s.tunnelVNI == tunnel.vni, "\(here)")
+                #expect(s.tunnelOAM == (tunnel.geneve?.oam ?? false), "\(here)")
+            }
         }
         #expect(p.tunnelDepth == p.layers.reduce(0) { $0 + ($1.isTunnel ? 1 : 0) }, "\(name)")
     }
