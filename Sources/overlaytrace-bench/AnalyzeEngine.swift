@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import OverlayAnalysis
 import OverlayCapture
 import OverlayWire
@@ -15,6 +18,8 @@ struct AnalyzeEngine {
         var findings = 0
         var ingestSeconds = 0.0
         var finishSeconds = 0.0
+        /// Allocations during the per-packet loop (nil unless malloc-count.c is preloaded).
+        var ingestAllocations: UInt64?
     }
 
     func run(path: String) throws(CaptureError) -> Totals {
@@ -25,12 +30,14 @@ struct AnalyzeEngine {
         let analyzer = OverlayAnalyzer()
         var packet = DecodedPacket()
         var t = Totals()
+        let allocationsBefore = MallocCounter.current
         let start = monotonicSeconds()
         timeline.forEach { frame, bytes in
             decoder.decode(bytes, linkType: frame.linkType, wireLength: frame.wireLength, into: &packet)
             analyzer.ingest(frame: frame, packet: packet)
         }
         let ingested = monotonicSeconds()
+        if let before = allocationsBefore, let after = MallocCounter.current { t.ingestAllocations = after - before }
         let result = analyzer.finish(files: [path], warnings: timeline.warnings)
         t.finishSeconds = monotonicSeconds() - ingested
         t.ingestSeconds = ingested - start
@@ -40,5 +47,14 @@ struct AnalyzeEngine {
         t.segments = result.segments.count
         t.findings = result.findings.count
         return t
+    }
+}
+
+/// The allocation counter of Tests/Benchmarks/malloc-count.c when it is preloaded (looked up with dlsym).
+enum MallocCounter {
+    typealias Counter = @convention(c) () -> UInt64
+    static var current: UInt64? {
+        guard let symbol = dlsym(nil, "overlaytrace_malloc_count") else { return nil }
+        return unsafeBitCast(symbol, to: Counter.self)()
     }
 }

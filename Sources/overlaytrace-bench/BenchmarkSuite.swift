@@ -128,6 +128,8 @@ final class BenchmarkSuite {
                                argv: { [me, "flows", $0] }, countAllocations: true))
         tools.append(BenchTool(id: "flows-checksums", label: "ours: same, verifying IPv4/TCP/UDP/ICMP checksums",
                                argv: { [me, "flows", "--checksums", $0] }, countAllocations: true))
+        tools.append(BenchTool(id: "engine", label: "ours: decode + OverlayAnalyzer ingest + finish, no report (`overlaytrace-bench engine`)",
+                               argv: { [me, "engine", $0] }, countAllocations: true))
         if let ot = options.overlaytrace, hasAnalyze(ot) {
             tools.append(BenchTool(id: "analyze", label: "ours: `overlaytrace analyze --format json --output /dev/null` (full analysis + report)",
                                    argv: { [ot, "analyze", "--format", "json", "--output", "/dev/null", $0] }, countAllocations: true))
@@ -253,7 +255,7 @@ final class BenchmarkSuite {
     func marginalAllocationsPerPacket(_ id: String) -> Double? {
         guard let a = allocations[id], let small = a[0], let large = a[captures.count - 1] else { return nil }
         let packets = captures[captures.count - 1].packets - captures[0].packets
-        return packets > 0 ? Double(large.allocations - small.allocations) / Double(packets) : nil
+        return packets > 0 ? Double(large.counted - small.counted) / Double(packets) : nil
     }
 
     func microsecondsPerPacket(_ id: String, _ index: Int) -> Double? {

@@ -44,6 +44,10 @@ struct SuiteReport {
                 ("flows", "floor", "ours decode + flows / libpcap floor", ""),
                 ("cref", "floor", "C reference / libpcap floor", ""),
                 ("analyze", "cref", "ours analyze / C reference", ""),
+                ("engine", "cref", "ours engine (no report) / C reference", ""),
+                ("analyze", "engine", "ours analyze / engine (the report's share)", ""),
+                ("tcpdump", "engine", "tcpdump -nr / ours engine", ""),
+                ("tshark", "engine", "tshark -T fields / ours engine", ""),
                 ("tcpdump", "analyze", "tcpdump -nr / ours analyze", "≥ 15"),
                 ("tshark", "analyze", "tshark -T fields / ours analyze", "≥ 100"),
                 ("tcpdump", "flows", "tcpdump -nr / ours decode + flows", ""),
@@ -76,14 +80,15 @@ struct SuiteReport {
         out.append("")
 
         if !suite.allocations.isEmpty {
-            out.append("### Allocations (malloc-count interposer; marginal = extra allocations per extra packet)")
+            out.append("### Allocations (malloc-count interposer; marginal = extra allocations per extra packet; "
+                + "`engine` counts its per-packet loop only, the others the whole process)")
             out.append("")
             out.append("| tool | " + [0, last].map { "allocations, \(packetsLabel(suite.captures[$0].packets))" }.joined(separator: " | ")
                 + " | marginal per packet |")
             out.append("|---|---:|---:|---:|")
             for tool in suite.tools where tool.countAllocations {
                 guard let a = suite.allocations[tool.id] else { continue }
-                let cells = [0, last].map { a[$0].map { String($0.allocations) } ?? "–" }
+                let cells = [0, last].map { a[$0].map { String($0.counted) } ?? "–" }
                 let m = suite.marginalAllocationsPerPacket(tool.id).map { String(format: "%.5f", $0) } ?? "–"
                 out.append("| \(tool.id) | " + cells.joined(separator: " | ") + " | \(m) |")
             }

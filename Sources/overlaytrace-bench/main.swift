@@ -66,7 +66,8 @@ case "engine":
     do {
         let t = try engine.run(path: arguments[0])
         print("packets \(t.packets) flows \(t.flows) teps \(t.teps) segments \(t.segments) findings \(t.findings) "
-            + String(format: "ingest %.3f s finish %.3f s", t.ingestSeconds, t.finishSeconds))
+            + String(format: "ingest %.3f s finish %.3f s", t.ingestSeconds, t.finishSeconds)
+            + (t.ingestAllocations.map { " ingest-allocations \($0)" } ?? ""))
     } catch {
         printError("overlaytrace-bench: \(error)")
         exit(1)

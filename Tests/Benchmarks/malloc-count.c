@@ -20,6 +20,10 @@ extern void __libc_free(void *);
 
 static unsigned long long allocations, frees, bytes;
 
+/* Allocations so far: a program that finds this symbol (dlsym) can count one phase of its run,
+ * e.g. overlaytrace-bench engine counts the per-packet loop apart from start-up and the end-of-capture work. */
+unsigned long long overlaytrace_malloc_count(void) { return __atomic_load_n(&allocations, __ATOMIC_RELAXED); }
+
 static inline void count(size_t n) {
     __atomic_fetch_add(&allocations, 1, __ATOMIC_RELAXED);
     __atomic_fetch_add(&bytes, n, __ATOMIC_RELAXED);
