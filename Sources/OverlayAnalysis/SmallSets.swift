@@ -56,27 +56,49 @@ struct ByteSet: Sendable {
 }
 
 /// Distinct 16-bit values counted exactly up to a limit, then only "at least the limit" (ECMP entropy of
-/// outer UDP source ports: enough to tell one hashed flow from many without a per-port table).
+/// outer UDP source ports: enough to tell one hashed flow from many without a per-port table). An open-
+/// addressing set that starts at 8 slots and doubles at half load, so a packet costs a probe or two, not a
+/// scan, and a tunnel with few flows keeps a small table.
 struct BoundedValueCounter: Sendable {
-    private var values: [UInt16] = []
-    private var last: UInt16 = 0
+    /// value + 1 (0 = empty slot), so port 0 can be counted too.
+    private var slots: [UInt32] = []
+    private var count = 0
+    private var last: UInt32 = 0
     private(set) var saturated = false
 
     @inline(__always)
     mutating func insert(_ v: UInt16, limit: Int) {
-        if saturated || (v == last && !values.isEmpty) { return }
-        last = v
-        if values.contains(v) { return }
-        if values.count >= limit {
+        let stored = UInt32(v) + 1
+        if saturated || stored == last { return }
+        last = stored
+        if slots.isEmpty { slots = Array(repeating: 0, count: 8) }
+        var i = Self.slot(stored, in: slots)
+        if slots[i] == stored { return }
+        guard count < limit else {
             saturated = true
-            values = []  // the exact values are no longer needed
+            slots = []  // the exact values are no longer needed
             return
         }
-        if values.isEmpty { values.reserveCapacity(min(limit, 16)) }
-        values.append(v)
+        if (count + 1) * 2 > slots.count {
+            let old = slots
+            slots = Array(repeating: 0, count: old.count * 2)
+            for value in old where value != 0 { slots[Self.slot(value, in: slots)] = value }
+            i = Self.slot(stored, in: slots)
+        }
+        slots[i] = stored
+        count += 1
     }
 
-    func distinct(limit: Int) -> Int { saturated ? limit : values.count }
+    /// The slot holding `stored`, or the empty slot where it belongs.
+    @inline(__always)
+    private static func slot(_ stored: UInt32, in slots: [UInt32]) -> Int {
+        let mask = slots.count - 1
+        var i = Int(truncatingIfNeeded: (stored &* 0x9E37_79B1) >> 16) & mask
+        while slots[i] != 0 && slots[i] != stored { i = (i + 1) & mask }
+        return i
+    }
+
+    func distinct(limit: Int) -> Int { saturated ? limit : count }
 }
 
 /// Bounded, deduplicated list used for per-object samples (IPs of an endpoint…). `dropped` counts the

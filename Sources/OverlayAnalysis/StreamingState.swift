@@ -71,19 +71,7 @@ struct StreamingState {
         // counted at once; the innermost waits for the flow.
         var level = LevelFacts()
         var pending: PendingTunnel?
-        if let s0 = packet.summary(level: 0), let shape = Self.summaryShape(s0, packet) {
-            switch shape {
-            case .untunneled:
-                level = LevelFacts(s0, in: packet)
-            case .tunneled(let s1, let header):
-                let carrier = LevelFacts(s0, in: packet)
-                switch header {
-                case .geneve(let g): pending = PendingTunnel(carrier: carrier, vni: g.vni, encapsulation: .geneve, geneve: g)
-                case .vxlan(let v): pending = PendingTunnel(carrier: carrier, vni: v.vni, encapsulation: .vxlan, geneve: nil)
-                }
-                level = LevelFacts(s1, in: packet)
-            }
-        } else {
+        if !readSummaries(packet, level: &level, pending: &pending) {
             walk(packet, frame: frame, at: at, level: &level, pending: &pending)
         }
         guard let tunnel = pending else {
@@ -103,24 +91,30 @@ struct StreamingState {
         noteFlow(level, tunnel: tunnel, packet: packet, frame: frame, at: at)
     }
 
-    enum SummaryShape {
-        case untunneled
-        case tunneled(LevelSummary, TunnelHeader)
-    }
-
-    /// Whether the summaries describe the whole packet: no tunnel, or exactly one (the header that ends level 0)
-    /// with nothing tunnel-like inside. nil sends the packet through the layer walk.
+    /// The common shapes from the decoder's summaries: no tunnel, or exactly one (the header that ends level 0)
+    /// with no tunnel inside. Only a Geneve header is read from the layers (its flags and options); nothing else
+    /// is copied out of them. False when the packet needs the layer walk.
     @inline(__always)
-    static func summaryShape(_ s0: LevelSummary, _ packet: DecodedPacket) -> SummaryShape? {
+    private func readSummaries(_ packet: DecodedPacket, level: inout LevelFacts, pending: inout PendingTunnel?) -> Bool {
+        guard let s0 = packet.summary(level: 0) else { return false }
         let count = packet.layers.count
-        guard s0.hasTunnel else { return s0.layers.upperBound == count ? .untunneled : nil }
-        guard let s1 = packet.summary(level: 1), !s1.hasTunnel, s0.layers.upperBound >= 1,
-              (s1.layers.isEmpty ? s0.layers.upperBound : s1.layers.upperBound) == count else { return nil }
-        switch packet.layers[s0.layers.upperBound - 1] {
-        case .geneve(let g): return .tunneled(s1, .geneve(g))
-        case .vxlan(let v): return .tunneled(s1, .vxlan(v))
-        default: return nil
+        guard s0.hasTunnel else {
+            guard s0.layers.upperBound == count else { return false }
+            level = LevelFacts(s0, in: packet)
+            return true
         }
+        let header = s0.layers.upperBound - 1
+        guard header >= 0, let s1 = packet.summary(level: 1), !s1.hasTunnel,
+              (s1.layers.isEmpty ? s0.layers.upperBound : s1.layers.upperBound) == count else { return false }
+        let carrier = LevelFacts(s0, in: packet)
+        if s0.contains(.geneve) {
+            guard case .geneve(let g) = packet.layers[header] else { return false }
+            pending = PendingTunnel(carrier: carrier, vni: g.vni, encapsulation: .geneve, geneve: g)
+        } else {
+            pending = PendingTunnel(carrier: carrier, vni: s0.tunnelVNI, encapsulation: .vxlan, geneve: nil)
+        }
+        level = LevelFacts(s1, in: packet)
+        return true
     }
 
     /// The general case: every layer in order (nested tunnels, or packets built by hand).
