@@ -4,6 +4,7 @@ import PackageDescription
 // Dependencies point one way:
 //   overlaytrace (CLI) → OverlayTraceCLI → OverlayReport → OverlayAnalysis → OverlayReference → OverlayInventory → OverlayWire
 //                                       → OverlayCapture → COverlayPcap (libpcap)
+//   OverlayReference, OverlayAnalysis → OverlayTables (open-addressing tables).
 //   OverlayReport → COverlayCmark (libcmark). OverlayWire imports nothing: no C, no Foundation.
 let package = Package(
     name: "OverlayTrace",
@@ -39,11 +40,14 @@ let package = Package(
         // Names and intent: inventory files (YAML/JSON) and OVN southbound dumps.
         .target(name: "OverlayInventory", dependencies: ["OverlayWire", .product(name: "Yams", package: "Yams")]),
         // The embedded reference switch: a model of distributed logical switching/routing.
-        .target(name: "OverlayReference", dependencies: ["OverlayWire", "OverlayInventory"]),
+        // Open-addressing index tables and keyed hashing shared by the per-packet state of the reference switch and
+        // the analysis (no SipHash per packet). Pure Swift.
+        .target(name: "OverlayTables"),
+        .target(name: "OverlayReference", dependencies: ["OverlayWire", "OverlayInventory", "OverlayTables"]),
         // Topology, flows and paths reconstructed from decoded packets; inventory; findings.
         .target(
             name: "OverlayAnalysis",
-            dependencies: ["OverlayWire", "OverlayInventory", "OverlayReference"]
+            dependencies: ["OverlayWire", "OverlayInventory", "OverlayReference", "OverlayTables"]
         ),
         // Markdown / HTML (libcmark) / JSON rendering of analysis results.
         .target(name: "OverlayReport", dependencies: ["OverlayAnalysis", "COverlayCmark"]),

@@ -1,4 +1,5 @@
 import OverlayWire
+import OverlayTables
 
 /// What a flow key identifies, beyond IP protocol numbers.
 enum FlowKind: UInt8 {

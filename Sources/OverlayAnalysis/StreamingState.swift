@@ -1,4 +1,5 @@
 import OverlayWire
+import OverlayTables
 import OverlayInventory
 
 /// The analyzer's streaming state: every table, updated once per frame. A value type mutated in place through

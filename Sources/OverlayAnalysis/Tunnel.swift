@@ -1,4 +1,5 @@
 import OverlayWire
+import OverlayTables
 
 /// One direction of one TEP pair in one VNI: what rode it and how the underlay saw it.
 public struct Tunnel: Sendable {
