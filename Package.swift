@@ -62,7 +62,8 @@ let package = Package(
         ),
         .executableTarget(name: "overlaytrace", dependencies: ["OverlayTraceCLI"]),
         .executableTarget(
-            name: "overlaytrace-bench", dependencies: ["OverlayWire", "OverlayCapture", "OverlaySynth", "OverlayAnalysis"],
+            name: "overlaytrace-bench",
+            dependencies: ["OverlayWire", "OverlayCapture", "OverlaySynth", "OverlayAnalysis", "OverlayReference"],
             path: "Sources/overlaytrace-bench"
         ),
         .testTarget(name: "OverlayWireTests", dependencies: ["OverlayWire", "OverlaySynth"]),

@@ -3,12 +3,20 @@ import Glibc
 #endif
 import OverlayAnalysis
 import OverlayCapture
+import OverlayReference
 import OverlayWire
 
 /// The analysis engine alone, without the report: CaptureTimeline → PacketDecoder → OverlayAnalyzer.ingest,
 /// then `finish`. Separates the engine's cost from rendering in `overlaytrace analyze`.
 struct AnalyzeEngine {
     var verifyChecksums = true
+    /// Which consumers see the decoded packets: both (what `analyze` does), the analysis state alone, or the
+    /// reference switch alone; the parts' times show where the engine's time goes.
+    var part = Part.all
+
+    enum Part: String, CaseIterable {
+        case all, analysis, reference
+    }
 
     struct Totals {
         var packets = 0
@@ -27,17 +35,34 @@ struct AnalyzeEngine {
         var configuration = DecoderConfiguration()
         configuration.verifyChecksums = verifyChecksums
         let decoder = PacketDecoder(configuration: configuration)
-        let analyzer = OverlayAnalyzer()
+        var analysis = AnalysisConfiguration()
+        analysis.validatesWithReferenceSwitch = part == .all
+        let analyzer = OverlayAnalyzer(configuration: analysis)
+        let reference = ReferenceSwitch(configuration: analysis.reference, inventory: nil)
         var packet = DecodedPacket()
         var t = Totals()
         let allocationsBefore = MallocCounter.current
         let start = monotonicSeconds()
-        timeline.forEach { frame, bytes in
-            decoder.decode(bytes, linkType: frame.linkType, wireLength: frame.wireLength, into: &packet)
-            analyzer.ingest(frame: frame, packet: packet)
+        if part == .reference {
+            timeline.forEach { frame, bytes in
+                decoder.decode(bytes, linkType: frame.linkType, wireLength: frame.wireLength, into: &packet)
+                reference.observe(frame: frame, packet: packet)
+            }
+        } else {
+            timeline.forEach { frame, bytes in
+                decoder.decode(bytes, linkType: frame.linkType, wireLength: frame.wireLength, into: &packet)
+                analyzer.ingest(frame: frame, packet: packet)
+            }
         }
         let ingested = monotonicSeconds()
         if let before = allocationsBefore, let after = MallocCounter.current { t.ingestAllocations = after - before }
+        if part == .reference {
+            t.findings = reference.finish().count
+            t.finishSeconds = monotonicSeconds() - ingested
+            t.ingestSeconds = ingested - start
+            t.packets = timeline.framesDelivered
+            return t
+        }
         let result = analyzer.finish(files: [path], warnings: timeline.warnings)
         t.finishSeconds = monotonicSeconds() - ingested
         t.ingestSeconds = ingested - start

@@ -12,7 +12,9 @@ let usage = """
 usage: overlaytrace-bench flows [--checksums] [--threads 2] FILE   decode + flow accounting (what pcapgeneve.c does);
                                                        --threads 2: read+decode on a second thread
        overlaytrace-bench decode [--checksums] FILE    decode only
-       overlaytrace-bench engine [--no-checksums] FILE decode + OverlayAnalyzer (ingest + finish, no report)
+       overlaytrace-bench engine [--no-checksums] [--part all|analysis|reference] FILE
+                                                       decode + OverlayAnalyzer (ingest + finish, no report);
+                                                       --part: only the analysis state or the reference switch
        overlaytrace-bench compare [--rounds N] 'cmd A' 'cmd B'   quick paired A/B
        overlaytrace-bench layout                       sizes of the decoded values the hot path copies
        overlaytrace-bench suite OPTIONS                alternate all tools, print the Markdown table (see run.sh)
@@ -58,6 +60,14 @@ case "engine":
     if let i = arguments.firstIndex(of: "--no-checksums") {
         engine.verifyChecksums = false
         arguments.remove(at: i)
+    }
+    if let i = arguments.firstIndex(of: "--part"), i + 1 < arguments.count {
+        guard let part = AnalyzeEngine.Part(rawValue: arguments[i + 1]) else {
+            printError(usage)
+            exit(2)
+        }
+        engine.part = part
+        arguments.removeSubrange(i...(i + 1))
     }
     guard arguments.count == 1 else {
         printError(usage)
