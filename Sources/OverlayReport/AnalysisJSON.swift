@@ -5,349 +5,407 @@ import OverlayWire
 /// `analyze --format json`: one document, schema in docs/json-analyze.md. Keys are only ever added, never
 /// renamed or removed; lists are in the engine's stable order (TEPs by IP, tunnels by pair and VNI,
 /// segments by VNI, flows by first frame), so two runs over the same capture give the same bytes.
+///
+/// Streamed: every part is written straight into a `JSONStreamWriter` (for 10,000 flows the document is tens
+/// of megabytes; as a value tree it took several times that in memory and an allocation per value).
 public enum AnalysisJSON {
     public static let schemaVersion = 1
 
-    public static func document(_ r: AnalysisResult) -> JSONValue {
-        .object([
-            ("schema_version", .integer(schemaVersion)),
-            ("capture", capture(r.capture)),
-            ("summary", summary(r)),
-            ("teps", .array(r.teps.map(tep))),
-            ("segments", .array(r.segments.map(segment))),
-            ("endpoints", .array(r.endpoints.map(endpoint))),
-            ("routers", .array(r.routers.map(router))),
-            ("edges", .array(r.edges.map(edge))),
-            ("tunnels", .array(r.tunnels.map(tunnel))),
-            ("flows", .array(r.flows.map(flow))),
-            ("bfd_sessions", .array(r.bfdSessions.map(bfd))),
-            ("findings", .array(r.findings.map(finding))),
-            ("problems", .array(r.problems.map(problem))),
-            ("notes", .strings(r.notes)),
-            ("limits", limits(r.limits)),
-        ])
+    public static func write(_ r: AnalysisResult, to w: inout JSONStreamWriter) {
+        w.beginObject()
+        w.field("schema_version", schemaVersion)
+        w.key("capture"); capture(r.capture, to: &w)
+        w.key("summary"); summary(r, to: &w)
+        w.key("teps"); w.beginArray(); for t in r.teps { tep(t, to: &w) }; w.endArray()
+        w.key("segments"); w.beginArray(); for s in r.segments { segment(s, to: &w) }; w.endArray()
+        w.key("endpoints"); w.beginArray(); for e in r.endpoints { endpoint(e, to: &w) }; w.endArray()
+        w.key("routers"); w.beginArray(); for x in r.routers { router(x, to: &w) }; w.endArray()
+        w.key("edges"); w.beginArray(); for e in r.edges { edge(e, to: &w) }; w.endArray()
+        w.key("tunnels"); w.beginArray(); for t in r.tunnels { tunnel(t, to: &w) }; w.endArray()
+        w.key("flows"); w.beginArray(); for f in r.flows { flow(f, to: &w) }; w.endArray()
+        w.key("bfd_sessions"); w.beginArray(); for s in r.bfdSessions { bfd(s, to: &w) }; w.endArray()
+        w.key("findings"); findings(r.findings, to: &w)
+        w.key("problems"); w.beginArray(); for p in r.problems { problem(p, to: &w) }; w.endArray()
+        w.field("notes", strings: r.notes)
+        w.key("limits"); limits(r.limits, to: &w)
+        w.endObject()
     }
 
-    static func ip(_ a: IPAddress?) -> JSONValue { a.map { .string($0.description) } ?? .null }
-    static func mac(_ a: MACAddress?) -> JSONValue { a.map { .string($0.description) } ?? .null }
-    static func name(_ s: String?) -> JSONValue { s.map { .string($0) } ?? .null }
-    static func time(_ t: Timestamp?) -> JSONValue { t.map { .number($0.description) } ?? .null }
-    static func ints<S: Sequence>(_ s: S) -> JSONValue where S.Element: BinaryInteger { .array(s.map { .integer($0) }) }
-    static func ref(_ f: FrameRef?) -> JSONValue {
-        guard let f else { return .null }
-        return .object([("frame", .integer(f.frame)), ("time", time(f.time))])
+    /// The whole document in memory (tests, small captures).
+    public static func rendered(_ r: AnalysisResult, style: JSONReportWriter.Style = .pretty) -> String {
+        JSONReportWriter.render(style: style) { write(r, to: &$0) }
     }
 
-    static func capture(_ c: CaptureSummary) -> JSONValue {
-        .object([
-            ("files", .strings(c.files)),
-            ("packets_per_file", ints(c.packetsPerFile)),
-            ("packets", .integer(c.packets)),
-            ("bytes", .integer(c.bytes)),
-            ("captured_bytes", .integer(c.capturedBytes)),
-            ("tunneled_packets", .integer(c.tunneledPackets)),
-            ("first", time(c.first)),
-            ("last", time(c.last)),
-            ("duration", .double(c.duration)),
-            ("link_types", ints(c.linkTypes.map(\.rawValue))),
-            ("warnings", .strings(c.warnings)),
-        ])
+    static func ref(_ f: FrameRef?, to w: inout JSONStreamWriter) {
+        guard let f else { return w.null() }
+        w.beginObject()
+        w.field("frame", f.frame)
+        w.key("time"); w.time(f.time)
+        w.endObject()
     }
 
-    static func summary(_ r: AnalysisResult) -> JSONValue {
-        var byClass: [(String, JSONValue)] = []
-        for c in FlowClass.allCases { byClass.append((c.rawValue, .integer(r.flows.filter { $0.flowClass == c }.count))) }
-        var bySeverity: [(String, JSONValue)] = []
-        for s in Finding.Severity.allCases.reversed() {
-            bySeverity.append((s.rawValue, .integer(r.findings.filter { $0.severity == s }.count)))
+    static func descriptions<S: Sequence>(_ items: S, to w: inout JSONStreamWriter) where S.Element: CustomStringConvertible {
+        w.beginArray()
+        for item in items { w.string(item.description) }
+        w.endArray()
+    }
+
+    static func capture(_ c: CaptureSummary, to w: inout JSONStreamWriter) {
+        w.beginObject()
+        w.field("files", strings: c.files)
+        w.field("packets_per_file", ints: c.packetsPerFile)
+        w.field("packets", c.packets)
+        w.field("bytes", c.bytes)
+        w.field("captured_bytes", c.capturedBytes)
+        w.field("tunneled_packets", c.tunneledPackets)
+        w.key("first"); w.time(c.first)
+        w.key("last"); w.time(c.last)
+        w.field("duration", c.duration)
+        w.field("link_types", ints: c.linkTypes.map(\.rawValue))
+        w.field("warnings", strings: c.warnings)
+        w.endObject()
+    }
+
+    static func summary(_ r: AnalysisResult, to w: inout JSONStreamWriter) {
+        w.beginObject()
+        w.field("teps", r.teps.count)
+        w.field("segments", r.segments.count)
+        w.field("endpoints", r.endpoints.count)
+        w.field("flows", r.flows.count)
+        w.key("flows_by_class")
+        w.beginObject()
+        for c in FlowClass.allCases {
+            w.key(text: c.rawValue)
+            w.int(r.flows.reduce(0) { $0 + ($1.flowClass == c ? 1 : 0) })
         }
-        return .object([
-            ("teps", .integer(r.teps.count)),
-            ("segments", .integer(r.segments.count)),
-            ("endpoints", .integer(r.endpoints.count)),
-            ("flows", .integer(r.flows.count)),
-            ("flows_by_class", .object(byClass)),
-            ("findings_by_severity", .object(bySeverity)),
-            ("problems", .integer(r.problems.reduce(0) { $0 + $1.count })),
-        ])
+        w.endObject()
+        w.key("findings_by_severity")
+        w.beginObject()
+        for s in Finding.Severity.allCases.reversed() {
+            w.key(text: s.rawValue)
+            w.int(r.findings.reduce(0) { $0 + ($1.severity == s ? 1 : 0) })
+        }
+        w.endObject()
+        w.field("problems", r.problems.reduce(0) { $0 + $1.count })
+        w.endObject()
     }
 
-    static func tep(_ t: TunnelEndpoint) -> JSONValue {
-        .object([
-            ("ip", .string(t.ip.description)),
-            ("name", name(t.name)),
-            ("role", .string(t.role.rawValue)),
-            ("role_reason", .string(t.roleReason)),
-            ("macs", .strings(t.macs)),
-            ("vnis", ints(t.vnis)),
-            ("encapsulations", .strings(t.encapsulations.map(\.rawValue))),
-            ("tx_packets", .integer(t.txPackets)),
-            ("tx_bytes", .integer(t.txBytes)),
-            ("rx_packets", .integer(t.rxPackets)),
-            ("rx_bytes", .integer(t.rxBytes)),
-            ("workloads", .integer(t.workloads)),
-            ("first", ref(t.first)),
-            ("last", ref(t.last)),
-        ])
+    static func tep(_ t: TunnelEndpoint, to w: inout JSONStreamWriter) {
+        w.beginObject()
+        w.key("ip"); w.ip(t.ip)
+        w.field("name", t.name)
+        w.field("role", t.role.rawValue)
+        w.field("role_reason", t.roleReason)
+        w.key("macs"); w.macs(t.macs)
+        w.field("vnis", ints: t.vnis)
+        w.key("encapsulations"); descriptions(t.encapsulations.lazy.map(\.rawValue), to: &w)
+        w.field("tx_packets", t.txPackets)
+        w.field("tx_bytes", t.txBytes)
+        w.field("rx_packets", t.rxPackets)
+        w.field("rx_bytes", t.rxBytes)
+        w.field("workloads", t.workloads)
+        w.key("first"); ref(t.first, to: &w)
+        w.key("last"); ref(t.last, to: &w)
+        w.endObject()
     }
 
-    static func segment(_ s: Segment) -> JSONValue {
-        .object([
-            ("vni", .integer(s.vni)),
-            ("name", name(s.name)),
-            ("kind", .string(s.kind.rawValue)),
-            ("kind_reason", .string(s.kindReason)),
-            ("subnets", .strings(s.subnets)),
-            ("subnets_declared", .bool(s.subnetsDeclared)),
-            ("teps", .strings(s.teps)),
-            ("endpoints", .strings(s.endpoints)),
-            ("router_macs", .strings(s.routerMACs)),
-            ("encapsulations", .strings(s.encapsulations.map(\.rawValue))),
-            ("packets", .integer(s.packets)),
-            ("bytes", .integer(s.bytes)),
-            ("flows", .integer(s.flows)),
-            ("first", ref(s.first)),
-            ("last", ref(s.last)),
-        ])
+    static func segment(_ s: Segment, to w: inout JSONStreamWriter) {
+        w.beginObject()
+        w.field("vni", s.vni)
+        w.field("name", s.name)
+        w.field("kind", s.kind.rawValue)
+        w.field("kind_reason", s.kindReason)
+        w.key("subnets"); descriptions(s.subnets, to: &w)
+        w.field("subnets_declared", s.subnetsDeclared)
+        w.key("teps"); w.ips(s.teps)
+        w.key("endpoints"); w.macs(s.endpoints)
+        w.key("router_macs"); w.macs(s.routerMACs)
+        w.key("encapsulations"); descriptions(s.encapsulations.lazy.map(\.rawValue), to: &w)
+        w.field("packets", s.packets)
+        w.field("bytes", s.bytes)
+        w.field("flows", s.flows)
+        w.key("first"); ref(s.first, to: &w)
+        w.key("last"); ref(s.last, to: &w)
+        w.endObject()
     }
 
-    static func endpoint(_ w: Workload) -> JSONValue {
-        .object([
-            ("mac", .string(w.mac.description)),
-            ("name", name(w.name)),
-            ("ips", .strings(w.ips)),
-            ("vni", .integer(w.vni)),
-            ("tep", ip(w.tep)),
-            ("tep_name", name(w.tepName)),
-            ("location", .string(w.location.rawValue)),
-            ("teps", .strings(w.teps)),
-            ("packets_sent", .integer(w.packetsSent)),
-            ("bytes_sent", .integer(w.bytesSent)),
-            ("first", ref(w.first)),
-            ("last", ref(w.last)),
-            ("moves", .array(w.moves.map { m in
-                .object([
-                    ("frame", .integer(m.at.frame)),
-                    ("time", time(m.at.time)),
-                    ("from", .string(m.from.description)),
-                    ("to", .string(m.to.description)),
-                    ("from_name", name(m.fromName)),
-                    ("to_name", name(m.toName)),
-                ])
-            })),
-            ("moves_not_kept", .integer(w.movesNotKept)),
-        ])
+    static func endpoint(_ e: Workload, to w: inout JSONStreamWriter) {
+        w.beginObject()
+        w.key("mac"); w.mac(e.mac)
+        w.field("name", e.name)
+        w.key("ips"); w.ips(e.ips)
+        w.field("vni", e.vni)
+        w.key("tep"); w.ip(e.tep)
+        w.field("tep_name", e.tepName)
+        w.field("location", e.location.rawValue)
+        w.key("teps"); w.ips(e.teps)
+        w.field("packets_sent", e.packetsSent)
+        w.field("bytes_sent", e.bytesSent)
+        w.key("first"); ref(e.first, to: &w)
+        w.key("last"); ref(e.last, to: &w)
+        w.key("moves")
+        w.beginArray()
+        for m in e.moves {
+            w.beginObject()
+            w.field("frame", m.at.frame)
+            w.key("time"); w.time(m.at.time)
+            w.key("from"); w.ip(m.from)
+            w.key("to"); w.ip(m.to)
+            w.field("from_name", m.fromName)
+            w.field("to_name", m.toName)
+            w.endObject()
+        }
+        w.endArray()
+        w.field("moves_not_kept", e.movesNotKept)
+        w.endObject()
     }
 
-    static func router(_ r: Router) -> JSONValue {
-        .object([
-            ("mac", .string(r.mac.description)),
-            ("name", name(r.name)),
-            ("kind", .string(r.kind.rawValue)),
-            ("vnis", ints(r.vnis)),
-            ("ips", .strings(r.ips)),
-            ("teps", .strings(r.teps)),
-            ("declared", .bool(r.declared)),
-            ("reasons", .strings(r.reasons)),
-            ("frames", ints(r.frames)),
-        ])
+    static func router(_ r: Router, to w: inout JSONStreamWriter) {
+        w.beginObject()
+        w.key("mac"); w.mac(r.mac)
+        w.field("name", r.name)
+        w.field("kind", r.kind.rawValue)
+        w.field("vnis", ints: r.vnis)
+        w.key("ips"); w.ips(r.ips)
+        w.key("teps"); w.ips(r.teps)
+        w.field("declared", r.declared)
+        w.field("reasons", strings: r.reasons)
+        w.field("frames", ints: r.frames)
+        w.endObject()
     }
 
-    static func translation(_ t: AddressTranslation?) -> JSONValue {
-        guard let t else { return .null }
-        return .object([
-            ("kind", .string(t.kind.rawValue)),
-            ("inside", .string(t.inside.description)),
-            ("outside", .string(t.outside.description)),
-            ("inside_port", t.insidePort.map { .integer($0) } ?? .null),
-            ("outside_port", t.outsidePort.map { .integer($0) } ?? .null),
-            ("frames", ints(t.frames)),
-        ])
+    static func translation(_ t: AddressTranslation?, to w: inout JSONStreamWriter) {
+        guard let t else { return w.null() }
+        w.beginObject()
+        w.field("kind", t.kind.rawValue)
+        w.key("inside"); w.ip(t.inside)
+        w.key("outside"); w.ip(t.outside)
+        w.field("inside_port", t.insidePort)
+        w.field("outside_port", t.outsidePort)
+        w.field("frames", ints: t.frames)
+        w.endObject()
     }
 
-    static func edge(_ e: Edge) -> JSONValue {
-        .object([
-            ("tep", .string(e.tep.description)),
-            ("name", name(e.name)),
-            ("role", .string(e.role.rawValue)),
-            ("transit_vnis", ints(e.transitVNIs)),
-            ("uplink_vlans", ints(e.uplinkVLANs)),
-            ("translations", .array(e.translations.map { translation($0) })),
-            ("flows", .integer(e.flows)),
-            ("reasons", .strings(e.reasons)),
-            ("frames", ints(e.frames)),
-        ])
+    static func edge(_ e: Edge, to w: inout JSONStreamWriter) {
+        w.beginObject()
+        w.key("tep"); w.ip(e.tep)
+        w.field("name", e.name)
+        w.field("role", e.role.rawValue)
+        w.field("transit_vnis", ints: e.transitVNIs)
+        w.field("uplink_vlans", ints: e.uplinkVLANs)
+        w.key("translations"); w.beginArray(); for t in e.translations { translation(t, to: &w) }; w.endArray()
+        w.field("flows", e.flows)
+        w.field("reasons", strings: e.reasons)
+        w.field("frames", ints: e.frames)
+        w.endObject()
     }
 
-    static func tunnel(_ t: Tunnel) -> JSONValue {
-        .object([
-            ("src", .string(t.source.description)),
-            ("dst", .string(t.destination.description)),
-            ("src_name", name(t.sourceName)),
-            ("dst_name", name(t.destinationName)),
-            ("vni", .integer(t.vni)),
-            ("encapsulation", .string(t.encapsulation.rawValue)),
-            ("packets", .integer(t.packets)),
-            ("bytes", .integer(t.bytes)),
-            ("inner_flows", .integer(t.innerFlows)),
-            ("source_ports", .integer(t.sourcePortSpread)),
-            ("source_ports_saturated", .bool(t.sourcePortSpreadSaturated)),
-            ("outer_ttls", ints(t.outerTTLs)),
-            ("df_packets", .integer(t.dontFragmentPackets)),
-            ("largest_outer_packet", .integer(t.largestOuterPacket)),
-            ("largest_outer_packet_frame", .integer(t.largestOuterPacketFrame)),
-            ("oam_packets", .integer(t.oamPackets)),
-            ("critical_packets", .integer(t.criticalPackets)),
-            ("options", .array(t.options.map { o in
-                .object([
-                    ("class", .string(hexNumber(o.optionClass, width: 4))),
-                    ("class_name", .string(o.className)),
-                    ("type", .string(hexNumber(o.type, width: 2))),
-                    ("critical", .bool(o.critical)),
-                    ("packets", .integer(o.packets)),
-                ])
-            })),
-            ("first", ref(t.first)),
-            ("last", ref(t.last)),
-        ])
+    static func tunnel(_ t: Tunnel, to w: inout JSONStreamWriter) {
+        w.beginObject()
+        w.key("src"); w.ip(t.source)
+        w.key("dst"); w.ip(t.destination)
+        w.field("src_name", t.sourceName)
+        w.field("dst_name", t.destinationName)
+        w.field("vni", t.vni)
+        w.field("encapsulation", t.encapsulation.rawValue)
+        w.field("packets", t.packets)
+        w.field("bytes", t.bytes)
+        w.field("inner_flows", t.innerFlows)
+        w.field("source_ports", t.sourcePortSpread)
+        w.field("source_ports_saturated", t.sourcePortSpreadSaturated)
+        w.field("outer_ttls", ints: t.outerTTLs)
+        w.field("df_packets", t.dontFragmentPackets)
+        w.field("largest_outer_packet", t.largestOuterPacket)
+        w.field("largest_outer_packet_frame", t.largestOuterPacketFrame)
+        w.field("oam_packets", t.oamPackets)
+        w.field("critical_packets", t.criticalPackets)
+        w.key("options")
+        w.beginArray()
+        for o in t.options {
+            w.beginObject()
+            w.field("class", hexNumber(o.optionClass, width: 4))
+            w.field("class_name", o.className)
+            w.field("type", hexNumber(o.type, width: 2))
+            w.field("critical", o.critical)
+            w.field("packets", o.packets)
+            w.endObject()
+        }
+        w.endArray()
+        w.key("first"); ref(t.first, to: &w)
+        w.key("last"); ref(t.last, to: &w)
+        w.endObject()
     }
 
-    public static func hop(_ h: OverlayAnalysis.PathHop, in flow: Flow) -> JSONValue {
-        var m: [(String, JSONValue)] = []
-        m.append(("kind", .string(h.kind.rawValue)))
-        m.append(("text", .string(h.text)))
-        m.append(("name", name(h.name)))
-        m.append(("ip", ip(h.ip)))
-        m.append(("mac", mac(h.mac)))
-        m.append(("vni", h.vni.map { .integer($0) } ?? .null))
-        m.append(("from_vni", h.fromVNI.map { .integer($0) } ?? .null))
-        m.append(("vlan", h.vlan.map { .integer($0) } ?? .null))
-        m.append(("ttl_before", h.ttlBefore.map { .integer($0) } ?? .null))
-        m.append(("ttl_after", h.ttlAfter.map { .integer($0) } ?? .null))
-        m.append(("teps", .strings(h.teps)))
-        m.append(("leg", .integer(h.leg)))
-        m.append(("frames", ints(h.frames)))
-        return .object(m)
+    public static func hop(_ h: OverlayAnalysis.PathHop, to w: inout JSONStreamWriter) {
+        w.beginObject()
+        w.field("kind", h.kind.rawValue)
+        w.field("text", h.text)
+        w.field("name", h.name)
+        w.key("ip"); w.ip(h.ip)
+        w.key("mac"); w.mac(h.mac)
+        w.field("vni", h.vni)
+        w.field("from_vni", h.fromVNI)
+        w.field("vlan", h.vlan)
+        w.field("ttl_before", h.ttlBefore)
+        w.field("ttl_after", h.ttlAfter)
+        w.key("teps"); w.ips(h.teps)
+        w.field("leg", h.leg)
+        w.field("frames", ints: h.frames)
+        w.endObject()
     }
 
-    static func direction(_ d: FlowDirection) -> JSONValue {
-        .object([
-            ("packets", .integer(d.packets)),
-            ("bytes", .integer(d.bytes)),
-            ("first", ref(d.first)),
-            ("last", ref(d.last)),
-        ])
+    public static func path(_ hops: [OverlayAnalysis.PathHop], to w: inout JSONStreamWriter) {
+        w.beginArray()
+        for h in hops { hop(h, to: &w) }
+        w.endArray()
     }
 
-    static func flow(_ f: Flow) -> JSONValue {
-        var m: [(String, JSONValue)] = []
-        m.append(("id", .integer(f.id)))
-        m.append(("proto", .string(f.protocolName)))
-        m.append(("ip_proto", f.ipProtocol.map { .integer($0.rawValue) } ?? .null))
-        m.append(("src", ip(f.source)))
-        m.append(("dst", ip(f.destination)))
-        m.append(("sport", f.sourcePort.map { .integer($0) } ?? .null))
-        m.append(("dport", f.destinationPort.map { .integer($0) } ?? .null))
-        m.append(("icmp_id", f.icmpIdentifier.map { .integer($0) } ?? .null))
-        m.append(("src_mac", mac(f.sourceMAC)))
-        m.append(("dst_mac", mac(f.destinationMAC)))
-        m.append(("class", .string(f.flowClass.rawValue)))
-        m.append(("class_reason", .string(f.classReason)))
-        m.append(("tunneled", .bool(f.tunneled)))
-        m.append(("path", .array(f.forwardPath.map { hop($0, in: f) })))
-        m.append(("return_path", .array(f.reversePath.map { hop($0, in: f) })))
-        m.append(("path_text", .string(f.forwardPath.pathText)))
-        m.append(("return_path_text", .string(f.reversePath.pathText)))
-        m.append(("teps", .strings(f.teps)))
-        m.append(("vnis", ints(f.vnis)))
-        m.append(("vlans", ints(f.vlans)))
-        m.append(("forward", direction(f.forward)))
-        m.append(("reverse", direction(f.reverse)))
-        m.append(("tcp_state", f.tcpState.map { .string($0.rawValue) } ?? .null))
-        m.append(("translation", translation(f.translation)))
-        m.append(("ovn", name(f.ovn)))
-        m.append(("frames", ints(f.frames)))
-        m.append(("first", ref(f.first)))
-        m.append(("last", ref(f.last)))
-        m.append(("files", ints(f.files)))
-        m.append(("remarks", .strings(f.remarks)))
-        return .object(m)
+    /// `hops.pathText` (the texts joined with " → ") without building it.
+    static func pathText(_ hops: [OverlayAnalysis.PathHop], to w: inout JSONStreamWriter) {
+        w.beginString()
+        for (i, h) in hops.enumerated() {
+            if i > 0 { w.stringPiece(" → ") }
+            w.stringPiece(h.text)
+        }
+        w.endString()
     }
 
-    static func bfd(_ s: BFDSession) -> JSONValue {
-        .object([
-            ("endpoints", .strings(s.endpoints)),
-            ("names", .array(s.names.map { name($0) })),
-            ("tunneled", .bool(s.tunneled)),
-            ("vni", s.vni.map { .integer($0) } ?? .null),
-            ("state", .string(s.state.description)),
-            ("flaps", .integer(s.flaps)),
-            ("packets", .integer(s.packets)),
-            ("sides", .array(s.sides.map { d in
-                .object([
-                    ("sender", .string(d.sender.description)),
-                    ("name", name(d.name)),
-                    ("state", .string(d.state.description)),
-                    ("diag", .integer(d.diagnostic)),
-                    ("diag_name", .string(d.diagnosticName)),
-                    ("my_discriminator", .integer(d.myDiscriminator)),
-                    ("your_discriminator", .integer(d.yourDiscriminator)),
-                    ("detect_mult", .integer(d.detectMultiplier)),
-                    ("min_tx_us", .integer(d.desiredMinTxInterval)),
-                    ("min_rx_us", .integer(d.requiredMinRxInterval)),
-                    ("packets", .integer(d.packets)),
-                    ("late_intervals", .integer(d.lateIntervals)),
-                    ("longest_gap", .double(d.longestGap)),
-                ])
-            })),
-            ("transitions", .array(s.transitions.map { t in
-                .object([
-                    ("frame", .integer(t.at.frame)),
-                    ("time", time(t.at.time)),
-                    ("sender", .string(t.sender.description)),
-                    ("from", t.from.map { .string($0.description) } ?? .null),
-                    ("to", .string(t.to.description)),
-                    ("diag", .integer(t.diagnostic)),
-                    ("diag_name", .string(t.diagnosticName)),
-                ])
-            })),
-            ("transitions_not_kept", .integer(s.transitionsNotKept)),
-            ("first", ref(s.first)),
-            ("last", ref(s.last)),
-        ])
+    static func direction(_ d: FlowDirection, to w: inout JSONStreamWriter) {
+        w.beginObject()
+        w.field("packets", d.packets)
+        w.field("bytes", d.bytes)
+        w.key("first"); ref(d.first, to: &w)
+        w.key("last"); ref(d.last, to: &w)
+        w.endObject()
     }
 
-    public static func finding(_ f: Finding) -> JSONValue {
-        .object([
-            ("kind", .string(f.kind.rawValue)),
-            ("severity", .string(f.severity.rawValue)),
-            ("message", .string(f.message)),
-            ("expected", name(f.expected)),
-            ("observed", name(f.observed)),
-            ("frames", ints(f.frames)),
-            ("vni", f.vni.map { .integer($0) } ?? .null),
-        ])
+    static func flow(_ f: Flow, to w: inout JSONStreamWriter) {
+        w.beginObject()
+        w.field("id", f.id)
+        w.field("proto", f.protocolName)
+        w.field("ip_proto", f.ipProtocol?.rawValue)
+        w.key("src"); w.ip(f.source)
+        w.key("dst"); w.ip(f.destination)
+        w.field("sport", f.sourcePort)
+        w.field("dport", f.destinationPort)
+        w.field("icmp_id", f.icmpIdentifier)
+        w.key("src_mac"); w.mac(f.sourceMAC)
+        w.key("dst_mac"); w.mac(f.destinationMAC)
+        w.field("class", f.flowClass.rawValue)
+        w.field("class_reason", f.classReason)
+        w.field("tunneled", f.tunneled)
+        w.key("path"); path(f.forwardPath, to: &w)
+        w.key("return_path"); path(f.reversePath, to: &w)
+        w.key("path_text"); pathText(f.forwardPath, to: &w)
+        w.key("return_path_text"); pathText(f.reversePath, to: &w)
+        w.key("teps"); w.ips(f.teps)
+        w.field("vnis", ints: f.vnis)
+        w.field("vlans", ints: f.vlans)
+        w.key("forward"); direction(f.forward, to: &w)
+        w.key("reverse"); direction(f.reverse, to: &w)
+        w.field("tcp_state", f.tcpState?.rawValue)
+        w.key("translation"); translation(f.translation, to: &w)
+        w.field("ovn", f.ovn)
+        w.field("frames", ints: f.frames)
+        w.key("first"); ref(f.first, to: &w)
+        w.key("last"); ref(f.last, to: &w)
+        w.field("files", ints: f.files)
+        w.field("remarks", strings: f.remarks)
+        w.endObject()
     }
 
-    static func problem(_ p: ProblemSummary) -> JSONValue {
-        .object([
-            ("layer", .string(p.layer.rawValue)),
-            ("code", .string(p.code.rawValue)),
-            ("count", .integer(p.count)),
-            ("reason", .string(p.firstReason)),
-            ("frames", ints(p.frames)),
-        ])
+    static func bfd(_ s: BFDSession, to w: inout JSONStreamWriter) {
+        w.beginObject()
+        w.key("endpoints"); w.ips(s.endpoints)
+        w.key("names"); w.beginArray(); for n in s.names { w.string(n) }; w.endArray()
+        w.field("tunneled", s.tunneled)
+        w.field("vni", s.vni)
+        w.field("state", s.state.description)
+        w.field("flaps", s.flaps)
+        w.field("packets", s.packets)
+        w.key("sides")
+        w.beginArray()
+        for d in s.sides {
+            w.beginObject()
+            w.key("sender"); w.ip(d.sender)
+            w.field("name", d.name)
+            w.field("state", d.state.description)
+            w.field("diag", d.diagnostic)
+            w.field("diag_name", d.diagnosticName)
+            w.field("my_discriminator", d.myDiscriminator)
+            w.field("your_discriminator", d.yourDiscriminator)
+            w.field("detect_mult", d.detectMultiplier)
+            w.field("min_tx_us", d.desiredMinTxInterval)
+            w.field("min_rx_us", d.requiredMinRxInterval)
+            w.field("packets", d.packets)
+            w.field("late_intervals", d.lateIntervals)
+            w.field("longest_gap", d.longestGap)
+            w.endObject()
+        }
+        w.endArray()
+        w.key("transitions")
+        w.beginArray()
+        for t in s.transitions {
+            w.beginObject()
+            w.field("frame", t.at.frame)
+            w.key("time"); w.time(t.at.time)
+            w.key("sender"); w.ip(t.sender)
+            w.field("from", t.from?.description)
+            w.field("to", t.to.description)
+            w.field("diag", t.diagnostic)
+            w.field("diag_name", t.diagnosticName)
+            w.endObject()
+        }
+        w.endArray()
+        w.field("transitions_not_kept", s.transitionsNotKept)
+        w.key("first"); ref(s.first, to: &w)
+        w.key("last"); ref(s.last, to: &w)
+        w.endObject()
     }
 
-    static func limits(_ l: AnalysisLimits) -> JSONValue {
-        .object([
-            ("any_dropped", .bool(l.anyDropped)),
-            ("descriptions", .strings(l.descriptions)),
-            ("packets_in_untracked_flows", .integer(l.packetsInUntrackedFlows)),
-            ("packets_with_untracked_endpoint", .integer(l.packetsWithUntrackedEndpoint)),
-            ("packets_in_untracked_tunnels", .integer(l.packetsInUntrackedTunnels)),
-            ("packets_in_untracked_segments", .integer(l.packetsInUntrackedSegments)),
-            ("tables_full", .object(l.tablesFull.sorted { $0.key < $1.key }.map { ($0.key, .integer($0.value)) })),
-        ])
+    public static func finding(_ f: Finding, to w: inout JSONStreamWriter) {
+        w.beginObject()
+        w.field("kind", f.kind.rawValue)
+        w.field("severity", f.severity.rawValue)
+        w.field("message", f.message)
+        w.field("expected", f.expected)
+        w.field("observed", f.observed)
+        w.field("frames", ints: f.frames)
+        w.field("vni", f.vni)
+        w.endObject()
+    }
+
+    public static func findings(_ list: [Finding], to w: inout JSONStreamWriter) {
+        w.beginArray()
+        for f in list { finding(f, to: &w) }
+        w.endArray()
+    }
+
+    static func problem(_ p: ProblemSummary, to w: inout JSONStreamWriter) {
+        w.beginObject()
+        w.field("layer", p.layer.rawValue)
+        w.field("code", p.code.rawValue)
+        w.field("count", p.count)
+        w.field("reason", p.firstReason)
+        w.field("frames", ints: p.frames)
+        w.endObject()
+    }
+
+    static func limits(_ l: AnalysisLimits, to w: inout JSONStreamWriter) {
+        w.beginObject()
+        w.field("any_dropped", l.anyDropped)
+        w.field("descriptions", strings: l.descriptions)
+        w.field("packets_in_untracked_flows", l.packetsInUntrackedFlows)
+        w.field("packets_with_untracked_endpoint", l.packetsWithUntrackedEndpoint)
+        w.field("packets_in_untracked_tunnels", l.packetsInUntrackedTunnels)
+        w.field("packets_in_untracked_segments", l.packetsInUntrackedSegments)
+        w.key("tables_full")
+        w.beginObject()
+        for (k, v) in l.tablesFull.sorted(by: { $0.key < $1.key }) {
+            w.key(text: k)
+            w.int(v)
+        }
+        w.endObject()
+        w.endObject()
     }
 }

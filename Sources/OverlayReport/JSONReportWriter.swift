@@ -1,15 +1,30 @@
-/// The JSON report as text: a `JSONValue` document, pretty (two-space indent) or compact, always ending in a
-/// newline so files and pipes behave like every other line-oriented tool's output.
+/// The JSON report as text: pretty (two-space indent) or compact, always ending in a newline so files and pipes
+/// behave like every other line-oriented tool's output. Streamed to a sink in chunks (`write`), or in memory.
 public enum JSONReportWriter {
     public enum Style: Sendable {
         case pretty, compact
     }
 
+    /// Streams the document that `body` writes to `sink` in chunks of `chunkSize` bytes, then a newline.
+    /// Rethrows the first error of the sink (the rest of the document is then dropped).
+    public static func write(style: Style = .pretty, chunkSize: Int = 1 << 16, to sink: @escaping JSONStreamWriter.Sink,
+                             _ body: (inout JSONStreamWriter) -> Void) throws {
+        var writer = JSONStreamWriter(pretty: style == .pretty, chunkSize: chunkSize, sink: sink)
+        body(&writer)
+        writer.append(UInt8(ascii: "\n"))
+        try writer.finish()
+    }
+
+    /// The document that `body` writes, as one string.
+    public static func render(style: Style = .pretty, _ body: (inout JSONStreamWriter) -> Void) -> String {
+        var writer = JSONStreamWriter(pretty: style == .pretty, sink: nil)
+        body(&writer)
+        writer.append(UInt8(ascii: "\n"))
+        return String(decoding: writer.finishBytes(), as: UTF8.self)
+    }
+
     public static func render(_ document: JSONValue, style: Style = .pretty) -> String {
-        var out: [UInt8] = []
-        document.write(to: &out, pretty: style == .pretty, indent: 0)
-        out.append(UInt8(ascii: "\n"))
-        return String(decoding: out, as: UTF8.self)
+        render(style: style) { $0.value(document) }
     }
 
     public static func render<T: JSONConvertible>(_ value: T, style: Style = .pretty) -> String {

@@ -34,129 +34,42 @@ public indirect enum JSONValue: Hashable, Sendable {
         out += String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Writes UTF-8 into a byte buffer: a multi-megabyte report is millions of small appends, which cost several
-    /// times more on a String (per-append capacity, count and ASCII-flag bookkeeping) than on an array of bytes.
+    /// Writes UTF-8 into a byte buffer (through `JSONStreamWriter`, so a document streamed piece by piece and
+    /// the same document as a value give the same bytes).
     public func write(to out: inout [UInt8], pretty: Bool, indent: Int) {
-        switch self {
-        case .null: out.append(contentsOf: "null".utf8)
-        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
-        case .int(let i): JSONValue.appendDecimal(i, to: &out)
-        case .double(let d):
-            if d.isFinite {
-                out.append(contentsOf: (d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)).utf8)
-            } else {
-                out.append(contentsOf: "null".utf8)
-            }
-        case .number(let text): out.append(contentsOf: text.utf8)
-        case .string(let s): JSONValue.escape(s, into: &out)
-        case .array(let items):
-            if items.isEmpty { out.append(contentsOf: "[]".utf8); return }
-            out.append(UInt8(ascii: "["))
-            for (i, item) in items.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                if pretty { JSONValue.newline(&out, indent + 1) }
-                item.write(to: &out, pretty: pretty, indent: indent + 1)
-            }
-            if pretty { JSONValue.newline(&out, indent) }
-            out.append(UInt8(ascii: "]"))
-        case .object(let members):
-            if members.isEmpty { out.append(contentsOf: "{}".utf8); return }
-            out.append(UInt8(ascii: "{"))
-            for (i, (k, v)) in members.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                if pretty { JSONValue.newline(&out, indent + 1) }
-                JSONValue.escape(k, into: &out)
-                out.append(UInt8(ascii: ":"))
-                if pretty { out.append(UInt8(ascii: " ")) }
-                v.write(to: &out, pretty: pretty, indent: indent + 1)
-            }
-            if pretty { JSONValue.newline(&out, indent) }
-            out.append(UInt8(ascii: "}"))
-        }
-    }
-
-    /// A line break and two spaces per level.
-    static func newline(_ out: inout [UInt8], _ indent: Int) {
-        out.append(UInt8(ascii: "\n"))
-        for _ in 0..<indent {
-            out.append(UInt8(ascii: " "))
-            out.append(UInt8(ascii: " "))
-        }
-    }
-
-    /// `String(i)` without the temporary string.
-    static func appendDecimal(_ value: Int64, to out: inout [UInt8]) {
-        if value < 0 { out.append(UInt8(ascii: "-")) }
-        var v = value.magnitude
-        var digits: (UInt64, Int) = (0, 0)  // reversed digits, 4 bits each (at most 20 digits: two passes)
-        if v >= 10_000_000_000_000_000 {
-            out.append(contentsOf: String(v).utf8)
-            return
-        }
-        repeat {
-            digits.0 = digits.0 << 4 | (v % 10)
-            digits.1 += 1
-            v /= 10
-        } while v > 0
-        for _ in 0..<digits.1 {
-            out.append(UInt8(ascii: "0") + UInt8(digits.0 & 0xF))
-            digits.0 >>= 4
-        }
-    }
-
-    /// Whether `s` has nothing to escape: no quote, backslash, control character, DEL, U+2028 or U+2029.
-    /// Most strings in a report (addresses, names, numbers as text) have none and are copied whole.
-    static func needsNoEscaping(_ s: String) -> Bool {
-        var s = s
-        return s.withUTF8 { bytes in
-            var i = 0
-            while i < bytes.count {
-                let b = bytes[i]
-                if b < 0x20 || b == 0x22 || b == 0x5C || b == 0x7F { return false }
-                // U+2028 and U+2029 are E2 80 A8 and E2 80 A9 in UTF-8.
-                if b == 0xE2, i + 2 < bytes.count, bytes[i + 1] == 0x80, bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9 {
-                    return false
-                }
-                i += 1
-            }
-            return true
-        }
-    }
-
-    static func escape(_ s: String, into out: inout [UInt8]) {
-        if needsNoEscaping(s) {
-            out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: s.utf8)
-            out.append(UInt8(ascii: "\""))
-        } else {
-            var text = ""
-            escape(s, into: &text)
-            out.append(contentsOf: text.utf8)
-        }
+        var writer = JSONStreamWriter(pretty: pretty, baseIndent: indent, sink: nil)
+        writer.value(self)
+        out.append(contentsOf: writer.finishBytes())
     }
 
     public static func escape(_ s: String, into out: inout String) {
-        out += "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case "\u{2028}": out += "\\u2028"
-            case "\u{2029}": out += "\\u2029"
-            default:
-                if u.value < 0x20 || u.value == 0x7F {
-                    let h = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-                } else {
-                    out.unicodeScalars.append(u)
-                }
+        var writer = JSONStreamWriter(pretty: false, sink: nil)
+        writer.string(s)
+        out += String(decoding: writer.finishBytes(), as: UTF8.self)
+    }
+}
+
+extension JSONStreamWriter {
+    /// A value tree, at the current position: for the small, irregular parts of a streamed document.
+    public mutating func value(_ v: JSONValue) {
+        switch v {
+        case .null: null()
+        case .bool(let b): bool(b)
+        case .int(let i): int(i)
+        case .double(let d): double(d)
+        case .number(let text): number(text)
+        case .string(let s): string(s)
+        case .array(let items):
+            beginArray()
+            for item in items { value(item) }
+            endArray()
+        case .object(let members):
+            beginObject()
+            for (k, item) in members {
+                key(text: k)
+                value(item)
             }
+            endObject()
         }
-        out += "\""
     }
 }

@@ -29,7 +29,7 @@ struct AnalyzeCommand: ParsableCommand {
 
     func run() throws {
         let result = try AnalysisRun.run(input: input, options: analysis)
-        try writeOutput(format.render(result), to: output)
+        try format.write(result, to: output)
         if failOn.failed(result.findings) { throw ExitCode(ExitStatus.findings.rawValue) }
     }
 }

@@ -64,7 +64,7 @@ struct TraceCommand: ParsableCommand {
             verdict = TraceMatch.verdict(expected: expected, observed: observed)
         }
         if json {
-            var m: [(String, JSONValue)] = [
+            let m: [(String, JSONValue)] = [
                 ("query", .object([("from", .string(from)), ("to", .string(to)), ("transport", .string(query.transport?.description ?? "icmp"))])),
                 ("verdict", .string(expected.summary)),
                 ("delivered", .bool(expected.isDelivered)),
@@ -76,15 +76,29 @@ struct TraceCommand: ParsableCommand {
                              ("vni", h.vni.map { .integer($0) } ?? .null)])
                 })),
             ]
-            if !capture.isEmpty {
-                m.append(("observed", observed.map { f in .object([
-                    ("flow", .integer(f.id)), ("class", .string(f.flowClass.rawValue)),
-                    ("path", .array(f.forwardPath.map { AnalysisJSON.hop($0, in: f) })), ("frames", .array(f.frames.map { .integer($0) })),
-                ]) } ?? .null))
-                m.append(("matches", .bool(verdict?.ok ?? false)))
-                m.append(("comparison", .string(verdict?.text ?? "")))
+            try JSONReportWriter.write(to: OutputFile(path: nil).write) { w in
+                w.beginObject()
+                for (k, v) in m {
+                    w.key(text: k)
+                    w.value(v)
+                }
+                if !capture.isEmpty {
+                    w.key("observed")
+                    if let f = observed {
+                        w.beginObject()
+                        w.field("flow", f.id)
+                        w.field("class", f.flowClass.rawValue)
+                        w.key("path"); AnalysisJSON.path(f.forwardPath, to: &w)
+                        w.field("frames", ints: f.frames)
+                        w.endObject()
+                    } else {
+                        w.null()
+                    }
+                    w.field("matches", verdict?.ok ?? false)
+                    w.field("comparison", verdict?.text ?? "")
+                }
+                w.endObject()
             }
-            try writeOutput(JSONReportWriter.render(.object(m)), to: nil)
         } else {
             var out = "trace \(from) → \(to) \(query.transport?.description ?? "icmp")\n\nexpected (reference model):\n"
             for (i, h) in expected.hops.enumerated() { out += "  \(i + 1). \(h.text)\n" }

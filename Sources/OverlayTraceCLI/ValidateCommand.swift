@@ -32,7 +32,7 @@ struct ValidateCommand: ParsableCommand {
         let result = try AnalysisRun.run(input: input, options: analysis)
         let findings = result.findings
         if json {
-            try writeOutput(JSONReportWriter.render(.array(findings.map(AnalysisJSON.finding))), to: nil)
+            try JSONReportWriter.write(to: OutputFile(path: nil).write) { AnalysisJSON.findings(findings, to: &$0) }
         } else {
             var out = ""
             for f in findings {
