@@ -1,0 +1,170 @@
+import Foundation
+import OverlayWire
+import Testing
+@testable import OverlayReport
+
+@Suite("JSON stream writer")
+struct JSONStreamWriterTests {
+    /// A document with every shape the writer lays out: nested and empty containers, escapes, numbers.
+    static let document: JSONValue = .object([
+        ("empty_array", .array([])),
+        ("empty_object", .object([])),
+        ("nested", .array([.object([("a", .int(-1)), ("b", .array([.null, .bool(true), .bool(false)]))]), .array([])])),
+        ("numbers", .array([.int(0), .int(Int64.min), .int(Int64.max), .double(1), .double(0.25), .double(.nan),
+                            .double(-3e20), .number("1422828273.817203000")])),
+        ("text", .string("tab\there \"quoted\" back\\slash \u{7F} \u{1} \u{2028}\u{2029} é 🙂")),
+        ("key \"quoted\"\n", .string("")),
+    ])
+
+    static func streamed(_ value: JSONValue, pretty: Bool, chunkSize: Int) throws -> (text: String, chunks: Int) {
+        var collected: [UInt8] = []
+        var chunks = 0
+        var writer = JSONStreamWriter(pretty: pretty, chunkSize: chunkSize) { bytes in
+            collected.append(contentsOf: bytes)
+            chunks += 1
+        }
+        writer.value(value)
+        try writer.finish()
+        return (String(decoding: collected, as: UTF8.self), chunks)
+    }
+
+    @Test("pretty layout: empty containers inline, two-space indent, items on their own lines")
+    func prettyLayout() {
+        let text = JSONValue.object([("a", .array([])), ("b", .array([.int(1), .object([("c", .object([]))])]))])
+            .rendered(pretty: true)
+        #expect(text == """
+        {
+          "a": [],
+          "b": [
+            1,
+            {
+              "c": {}
+            }
+          ]
+        }
+        """)
+    }
+
+    @Test("streamed in small chunks: the same bytes as in memory", arguments: [true, false])
+    func chunks(pretty: Bool) throws {
+        let big = JSONValue.array(Array(repeating: Self.document, count: 40))
+        let whole = big.rendered(pretty: pretty)
+        let (text, chunks) = try Self.streamed(big, pretty: pretty, chunkSize: 256)
+        #expect(text == whole)
+        #expect(chunks > 10)
+        #expect(try JSONSerialization.jsonObject(with: Data(text.utf8)) is [Any])
+    }
+
+    @Test("a value starting deeper (indent) continues the surrounding layout")
+    func baseIndent() {
+        var out: [UInt8] = []
+        JSONValue.array([.int(1)]).write(to: &out, pretty: true, indent: 2)
+        #expect(String(decoding: out, as: UTF8.self) == "[\n      1\n    ]")
+    }
+
+    @Test("a sink error stops the writing and comes back from finish()")
+    func sinkError() {
+        struct Full: Error {}
+        var calls = 0
+        var writer = JSONStreamWriter(pretty: false, chunkSize: 256) { _ in
+            calls += 1
+            throw Full()
+        }
+        writer.value(.array(Array(repeating: .string(String(repeating: "x", count: 100)), count: 20)))
+        #expect(throws: Full.self) { try writer.finish() }
+        #expect(calls == 1)
+    }
+
+    /// The escaping the writer replaced (scalar by scalar, into a String): the bytes must not change.
+    static func scalarEscape(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            case "\u{2028}": out += "\\u2028"
+            case "\u{2029}": out += "\\u2029"
+            default:
+                if u.value < 0x20 || u.value == 0x7F {
+                    let h = String(u.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    @Test("escaping byte by byte gives what escaping scalar by scalar gave; pieces as their concatenation")
+    func escaping() {
+        var samples = Hostile.strings + ["", "plain", "\u{2028}", "a\u{2029}b", "\u{2027}\u{202A}", "\u{0}\u{1F}\u{7F}\u{80}",
+                                         "\u{8}\u{C}\r\n\t", "…→ 🙂 é", "\\\"\\"]
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [Unicode.Scalar] = ["a", "\"", "\\", "\n", "\u{1}", "\u{7F}", "\u{2028}", "\u{2029}", "é", "→", "🙂", "\u{E000}"]
+        for _ in 0..<200 {
+            var s = String.UnicodeScalarView()
+            for _ in 0..<Int.random(in: 0..<12, using: &generator) { s.append(alphabet.randomElement(using: &generator)!) }
+            samples.append(String(s))
+        }
+        for s in samples {
+            var escaped = ""
+            JSONValue.escape(s, into: &escaped)
+            #expect(escaped == Self.scalarEscape(s), "\(Array(s.unicodeScalars))")
+            let cut = s.index(s.startIndex, offsetBy: s.count / 2)
+            var writer = JSONStreamWriter(pretty: false, sink: nil)
+            writer.beginString()
+            writer.stringPiece(String(s[..<cut]))
+            writer.stringPiece(String(s[cut...]))
+            writer.endString()
+            #expect(String(decoding: writer.finishBytes(), as: UTF8.self) == Self.scalarEscape(s))
+        }
+    }
+
+    @Test("addresses and timestamps: the same text as their descriptions")
+    func wireValues() {
+        func rendered(_ write: (inout JSONStreamWriter) -> Void) -> String {
+            var writer = JSONStreamWriter(pretty: false, sink: nil)
+            write(&writer)
+            return String(decoding: writer.finishBytes(), as: UTF8.self)
+        }
+        let v4: [UInt32] = [0, 0xFFFF_FFFF, 0x0A01_0A0B, 0xAC14_0B33, 0x6400_0001, 0x0909_6309, 0xC0A8_FE0A]
+        for raw in v4 {
+            let a = IPAddress.v4(IPv4Address(rawValue: raw))
+            #expect(rendered { $0.ip(a) } == "\"\(a.description)\"")
+        }
+        let v6 = IPAddress.v6(IPv6Address(high: 0xFE80_0000_0000_0000, low: 0x0250_56FF_FEAA_1011))
+        #expect(rendered { $0.ip(v6) } == "\"\(v6.description)\"")
+        #expect(rendered { $0.ip(nil) } == "null")
+        for raw: UInt64 in [0, 0xFFFF_FFFF_FFFF, 0x0050_56AA_1011, 0x0A00_0B0C_F00D] {
+            let m = MACAddress(rawValue: raw)
+            #expect(rendered { $0.mac(m) } == "\"\(m.description)\"")
+        }
+        #expect(rendered { $0.mac(nil) } == "null")
+        for t in [Timestamp(seconds: 1_422_828_273, nanoseconds: 817_203_000), Timestamp(seconds: 0, nanoseconds: 0),
+                  Timestamp(seconds: 7, nanoseconds: 5), Timestamp(seconds: 1_700_000_000, nanoseconds: 999_999_999)] {
+            #expect(rendered { $0.time(t) } == t.description)
+        }
+        #expect(rendered { $0.ips([v6, .v4(IPv4Address(10, 0, 0, 1))]) } == "[\"\(v6)\",\"10.0.0.1\"]")
+    }
+
+    @Test("fields: optionals become null, integers clamp, doubles as JSONValue writes them")
+    func fields() {
+        var writer = JSONStreamWriter(pretty: false, sink: nil)
+        writer.beginObject()
+        writer.field("a", Optional<Int>.none)
+        writer.field("b", UInt64.max)
+        writer.field("c", Optional<String>.none)
+        writer.field("d", 2.0)
+        writer.field("e", 0.1)
+        writer.field("f", strings: ["x"])
+        writer.endObject()
+        #expect(String(decoding: writer.finishBytes(), as: UTF8.self)
+            == #"{"a":null,"b":9223372036854775807,"c":null,"d":2,"e":0.1,"f":["x"]}"#)
+    }
+}
