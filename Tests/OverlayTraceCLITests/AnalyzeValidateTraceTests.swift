@@ -101,4 +101,36 @@ struct OutputFileTests {
         let attributes = try FileManager.default.attributesOfItem(atPath: "/dev/null")
         #expect(attributes[.type] as? FileAttributeType == .typeCharacterSpecial)
     }
+
+    @Test func streamedJSONToDevNullKeepsTheDevice() throws {
+        let r = try CLI.run(["analyze", "--quiet", "--format", "json", "Captures/routed.pcap", "--output", "/dev/null"],
+                            currentDirectory: CLI.repositoryRoot)
+        #expect(r.status == 0)
+        #expect(r.stdout.isEmpty)
+        let attributes = try FileManager.default.attributesOfItem(atPath: "/dev/null")
+        #expect(attributes[.type] as? FileAttributeType == .typeCharacterSpecial)
+    }
+
+    /// The streamed JSON report goes into the existing file (a hard link to it sees it), replaces longer old
+    /// content, and is the same text stdout gets.
+    @Test func streamedJSONWritesTheFileInPlace() throws {
+        let dir = try TemporaryDirectory()
+        let out = dir.path("report.json"), link = dir.path("link.json")
+        try String(repeating: "old content\n", count: 100_000).write(toFile: out, atomically: false, encoding: .utf8)
+        try FileManager.default.linkItem(atPath: out, toPath: link)
+        let args = ["analyze", "--quiet", "--format", "json", "Captures/overlay-demo.pcap", "--inventory", "Captures/inventory.yaml"]
+        let toFile = try CLI.run(args + ["--output", out], currentDirectory: CLI.repositoryRoot)
+        let toStdout = try CLI.run(args, currentDirectory: CLI.repositoryRoot)
+        #expect(toFile.status == 0 && toStdout.status == 0)
+        let written = try String(contentsOfFile: link, encoding: .utf8)
+        #expect(written == toStdout.stdout)
+        #expect(written.hasPrefix("{\n  \"schema_version\": 1,") && written.hasSuffix("}\n"))
+    }
+
+    @Test func unwritableOutputIsAnError() throws {
+        let r = try CLI.run(["analyze", "--quiet", "--format", "json", "Captures/routed.pcap", "--output", "/nonexistent-dir/r.json"],
+                            currentDirectory: CLI.repositoryRoot)
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("cannot write '/nonexistent-dir/r.json'"))
+    }
 }
