@@ -76,14 +76,14 @@ public enum AnalysisJSON {
         w.beginObject()
         for c in FlowClass.allCases {
             w.key(text: c.rawValue)
-            w.int(r.flows.reduce(0) { $0 + ($1.flowClass == c ? 1 : 0) })
+            w.int(r.flows.count(where: { $0.flowClass == c }))
         }
         w.endObject()
         w.key("findings_by_severity")
         w.beginObject()
         for s in Finding.Severity.allCases.reversed() {
             w.key(text: s.rawValue)
-            w.int(r.findings.reduce(0) { $0 + ($1.severity == s ? 1 : 0) })
+            w.int(r.findings.count(where: { $0.severity == s }))
         }
         w.endObject()
         w.field("problems", r.problems.reduce(0) { $0 + $1.count })

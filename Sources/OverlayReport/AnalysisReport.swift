@@ -51,7 +51,7 @@ public struct AnalysisReport: Sendable {
             ["Workloads", .text("\(r.endpoints.count)")],
         ]
         let classCounts = FlowClass.allCases.compactMap { k -> String? in
-            let n = r.flows.filter { $0.flowClass == k }.count
+            let n = r.flows.count(where: { $0.flowClass == k })
             return n == 0 ? nil : "\(n) \(k.rawValue)"
         }
         rows.append(["Flows", .text("\(r.flows.count)" + (classCounts.isEmpty ? "" : ": " + classCounts.joined(separator: ", ")))])
