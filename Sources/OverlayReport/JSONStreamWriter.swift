@@ -27,12 +27,13 @@ public struct JSONStreamWriter: ~Copyable {
     /// A key was just written: the next value is its member's, no separator before it.
     private var afterKey = false
 
-    /// `chunkSize`: bytes gathered before the sink is called. `baseIndent`: the indentation level of the
-    /// outermost value (for a value written inside text laid out elsewhere).
+    /// `chunkSize`: the buffer's size, so at most this many bytes per call of the sink (a value longer than
+    /// that is passed in one piece). `baseIndent`: the indentation level of the outermost value (for a value
+    /// written inside text laid out elsewhere).
     public init(pretty: Bool, chunkSize: Int = 1 << 16, baseIndent: Int = 0, sink: Sink?) {
         self.pretty = pretty
         self.chunkSize = max(chunkSize, 256)
-        self.capacity = sink == nil ? 1024 : self.chunkSize + 4096  // in memory: small values are common
+        self.capacity = sink == nil ? 1024 : self.chunkSize  // in memory: small values are common
         self.base = .allocate(capacity: capacity)
         self.sink = sink
         self.baseIndent = baseIndent
@@ -73,10 +74,21 @@ public struct JSONStreamWriter: ~Copyable {
     /// An object key whose text needs no escaping (the report's own keys: plain ASCII letters, digits, `_`).
     public mutating func key(_ key: StaticString) {
         beforeMember()
-        append(UInt8(ascii: "\""))
-        key.withUTF8Buffer { append($0) }
-        append(UInt8(ascii: "\""))
-        afterMemberKey()
+        // One reservation for `"key": ` and a byte loop: keys are a few bytes, shorter than a memmove call is worth.
+        let n = key.utf8CodeUnitCount
+        reserve(n + 4)
+        let p = base + count
+        p[0] = UInt8(ascii: "\"")
+        key.withUTF8Buffer { source in for i in 0..<n { p[1 + i] = source[i] } }
+        p[n + 1] = UInt8(ascii: "\"")
+        p[n + 2] = UInt8(ascii: ":")
+        if pretty {
+            p[n + 3] = UInt8(ascii: " ")
+            count += n + 4
+        } else {
+            count += n + 3
+        }
+        afterKey = true
     }
 
     /// An object key from data (escaped).
@@ -249,7 +261,6 @@ public struct JSONStreamWriter: ~Copyable {
         reserve(1)
         base[count] = byte
         count += 1
-        if count >= chunkSize, sink != nil { flush() }
     }
 
     mutating func append(_ bytes: UnsafeRawBufferPointer) {
@@ -257,7 +268,6 @@ public struct JSONStreamWriter: ~Copyable {
         reserve(bytes.count)
         UnsafeMutableRawPointer(base + count).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
         count += bytes.count
-        if count >= chunkSize, sink != nil { flush() }
     }
 
     mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) { append(UnsafeRawBufferPointer(bytes)) }
@@ -285,7 +295,6 @@ public struct JSONStreamWriter: ~Copyable {
             i -= 1
         } while v > 0
         count += digits
-        if count >= chunkSize, sink != nil { flush() }
     }
 
     /// A JSON string: quotes, and the escapes RFC 8259 requires plus DEL, U+2028 and U+2029 (which break
@@ -304,6 +313,10 @@ public struct JSONStreamWriter: ~Copyable {
         var i = 0
         while i < bytes.count {
             let b = bytes[i]
+            if b >= 0x20 && b != 0x22 && b != 0x5C && b != 0x7F && b != 0xE2 {  // the common case: nothing to do
+                i += 1
+                continue
+            }
             var escape: StaticString? = nil
             var length = 1
             switch b {
