@@ -40,6 +40,12 @@ public final class OverlayAnalyzer {
         state.ingest(frame: frame, packet: packet)
     }
 
+    /// The analysis state's half of `ingest`; `AnalysisPipeline` feeds the reference switch on another thread.
+    func ingestAnalysisState(frame: FrameInfo, packet: DecodedPacket) {
+        guard finishedResult == nil else { return }
+        state.ingest(frame: frame, packet: packet)
+    }
+
     // Read access for the end-of-capture assembly.
     var flows: [FlowState] { state.flows }
     var endpoints: [EndpointState] { state.endpoints }

@@ -22,6 +22,9 @@ struct AnalysisOptions: ParsableArguments {
     @Flag(name: .long, help: "No progress line on stderr.")
     var quiet = false
 
+    @Option(name: .long, help: "Threads: 1, or 2 to run the reference switch beside the analysis on a second core; 'auto' uses 2 when two CPUs are online.")
+    var threads: ThreadCount = .auto
+
     func validate() throws {
         if mtu < 68 || mtu > 65535 { throw ValidationError("--mtu must be between 68 and 65535") }
     }
@@ -40,6 +43,31 @@ struct AnalysisOptions: ParsableArguments {
         c.reference.underlayMTU = mtu
         c.reference.completeUnderlayView = completeUnderlay
         return c
+    }
+}
+
+/// `--threads`: a count, or `auto` (two when two CPUs are online).
+enum ThreadCount: ExpressibleByArgument, Equatable {
+    case auto
+    case fixed(Int)
+
+    init?(argument: String) {
+        if argument == "auto" {
+            self = .auto
+        } else if let n = Int(argument), (1...2).contains(n) {
+            self = .fixed(n)
+        } else {
+            return nil
+        }
+    }
+
+    var defaultValueDescription: String { "auto" }
+
+    var count: Int {
+        switch self {
+        case .auto: return AnalysisPipeline.automaticThreads
+        case .fixed(let n): return n
+        }
     }
 }
 
@@ -66,25 +94,26 @@ enum FailOn: String, ExpressibleByArgument, CaseIterable {
 enum AnalysisRun {
     static func run(input: InputOptions, options: AnalysisOptions) throws -> AnalysisResult {
         try run(files: input.files, filter: input.filter, decoder: input.decoderConfiguration,
-                inventory: try options.loadInventory(), configuration: options.configuration, quiet: options.quiet)
+                inventory: try options.loadInventory(), configuration: options.configuration, quiet: options.quiet,
+                threads: options.threads.count)
     }
 
     static func run(files: [String], filter: String?, decoder decoderConfiguration: DecoderConfiguration,
-                    inventory: Inventory?, configuration: AnalysisConfiguration, quiet: Bool) throws -> AnalysisResult {
+                    inventory: Inventory?, configuration: AnalysisConfiguration, quiet: Bool,
+                    threads: Int = AnalysisPipeline.automaticThreads) throws -> AnalysisResult {
         let timeline = try openTimeline(files: files, filter: filter)
-        let decoder = PacketDecoder(configuration: decoderConfiguration)
         let analyzer = OverlayAnalyzer(configuration: configuration, inventory: inventory)
-        var packet = DecodedPacket()
+        let pipeline = AnalysisPipeline(analyzer: analyzer, decoder: PacketDecoder(configuration: decoderConfiguration), threads: threads)
         let progress = ProgressLine(enabled: !quiet)
         var packets = 0
         var bytes = 0
         timeline.forEach { frame, data in
-            decoder.decode(data, linkType: frame.linkType, wireLength: frame.wireLength, into: &packet)
-            analyzer.ingest(frame: frame, packet: packet)
+            pipeline.ingest(frame: frame, bytes: data)
             packets += 1
             bytes += frame.capturedLength
             progress.update(packets: packets, bytes: bytes)
         }
+        pipeline.finish()
         progress.finish()
         for w in timeline.warnings { StandardError.line(w) }
         return analyzer.finish(files: files, warnings: timeline.warnings)

@@ -13,6 +13,8 @@ struct AnalyzeEngine {
     /// Which consumers see the decoded packets: both (what `analyze` does), the analysis state alone, or the
     /// reference switch alone; the parts' times show where the engine's time goes.
     var part = Part.all
+    /// 2: the reference switch on a second thread (`AnalysisPipeline`, what `analyze` does on two CPUs).
+    var threads = 1
 
     enum Part: String, CaseIterable {
         case all, analysis, reference
@@ -48,6 +50,10 @@ struct AnalyzeEngine {
                 decoder.decode(bytes, linkType: frame.linkType, wireLength: frame.wireLength, into: &packet)
                 reference.observe(frame: frame, packet: packet)
             }
+        } else if threads > 1 {
+            let pipeline = AnalysisPipeline(analyzer: analyzer, decoder: decoder, threads: threads)
+            timeline.forEach { frame, bytes in pipeline.ingest(frame: frame, bytes: bytes) }
+            pipeline.finish()
         } else {
             timeline.forEach { frame, bytes in
                 decoder.decode(bytes, linkType: frame.linkType, wireLength: frame.wireLength, into: &packet)

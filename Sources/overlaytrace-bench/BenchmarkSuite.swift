@@ -135,9 +135,13 @@ final class BenchmarkSuite {
                                argv: { [me, "flows", "--checksums", $0] }, countAllocations: true))
         tools.append(BenchTool(id: "engine", label: "ours: decode + OverlayAnalyzer ingest + finish, no report (`overlaytrace-bench engine`)",
                                argv: { [me, "engine", $0] }, countAllocations: true))
+        tools.append(BenchTool(id: "engine-2t", label: "ours: same, the reference switch on a second thread (`engine --threads 2`)",
+                               argv: { [me, "engine", "--threads", "2", $0] }))
         if let ot = options.overlaytrace, hasAnalyze(ot) {
-            tools.append(BenchTool(id: "analyze", label: "ours: `overlaytrace analyze --format json --output /dev/null` (full analysis + report)",
-                                   argv: { [ot, "analyze", "--format", "json", "--output", "/dev/null", $0] }, countAllocations: true))
+            tools.append(BenchTool(id: "analyze", label: "ours: `overlaytrace analyze --format json --output /dev/null` (full analysis + report; two threads)",
+                                   argv: { [ot, "analyze", "--threads", "2", "--format", "json", "--output", "/dev/null", $0] }, countAllocations: true))
+            tools.append(BenchTool(id: "analyze-1t", label: "ours: the same on one thread (`analyze --threads 1`)",
+                                   argv: { [ot, "analyze", "--threads", "1", "--format", "json", "--output", "/dev/null", $0] }))
         } else {
             notes.append("`overlaytrace analyze` is not available in this build: the full-analysis row is missing "
                 + "(`decode` piped to /dev/null is not a substitute: it formats text per packet, analyze does not).")

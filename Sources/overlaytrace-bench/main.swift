@@ -12,9 +12,10 @@ let usage = """
 usage: overlaytrace-bench flows [--checksums] [--threads 2] FILE   decode + flow accounting (what pcapgeneve.c does);
                                                        --threads 2: read+decode on a second thread
        overlaytrace-bench decode [--checksums] FILE    decode only
-       overlaytrace-bench engine [--no-checksums] [--part all|analysis|reference] FILE
+       overlaytrace-bench engine [--no-checksums] [--part all|analysis|reference] [--threads 2] FILE
                                                        decode + OverlayAnalyzer (ingest + finish, no report);
-                                                       --part: only the analysis state or the reference switch
+                                                       --part: only the analysis state or the reference switch;
+                                                       --threads 2: the reference switch on a second thread
        overlaytrace-bench compare [--rounds N] 'cmd A' 'cmd B'   quick paired A/B
        overlaytrace-bench layout                       sizes of the decoded values the hot path copies
        overlaytrace-bench suite OPTIONS                alternate all tools, print the Markdown table (see run.sh)
@@ -67,6 +68,10 @@ case "engine":
             exit(2)
         }
         engine.part = part
+        arguments.removeSubrange(i...(i + 1))
+    }
+    if let i = arguments.firstIndex(of: "--threads"), i + 1 < arguments.count, let n = Int(arguments[i + 1]) {
+        engine.threads = n
         arguments.removeSubrange(i...(i + 1))
     }
     guard arguments.count == 1 else {

@@ -1,0 +1,180 @@
+import Foundation
+import OverlayReference
+import OverlayWire
+
+/// Feeds an `OverlayAnalyzer` with raw frames, on one core or two.
+///
+/// The analyzer has two independent consumers of every decoded packet: the analysis state (topology, flows,
+/// paths) and the reference switch (the model the capture is validated against). Neither reads the other's
+/// state until `finish`, so with two threads the calling thread decodes each frame and applies it to the
+/// analysis state, then hands the decoded packet on; a second thread replays the same packets, in capture
+/// order, through the reference switch. Decoded packets travel in batches (one lock round trip per batch)
+/// through a small bounded ring of reused batches, so nothing is allocated per packet and memory stays fixed;
+/// when the reference thread falls behind, the reader waits for a free batch (back-pressure), never queues more.
+///
+/// A decoded packet is ~1.5 KB of freshly written memory that the other core has to pull over; that pays only
+/// because the reference switch does far more work per packet than the transfer costs (measured in
+/// docs/performance.md).
+public final class AnalysisPipeline {
+    /// Frames per batch handed to the reference thread, and batches in flight.
+    public static let batchSize = 256
+    public static let batchesInFlight = 8
+
+    private let analyzer: OverlayAnalyzer
+    private let decoder: PacketDecoder
+    /// Single-threaded path: the one reused packet.
+    private var packet = DecodedPacket()
+    private let worker: ReferenceWorker?
+    private var batch: PacketBatch?
+    private var finished = false
+
+    /// `threads` 2 (or more) puts the reference switch on a thread of its own when the analyzer uses it; 1 keeps
+    /// everything on the calling thread.
+    public init(analyzer: OverlayAnalyzer, decoder: PacketDecoder, threads: Int) {
+        self.analyzer = analyzer
+        self.decoder = decoder
+        if threads >= 2 && analyzer.configuration.validatesWithReferenceSwitch {
+            let worker = ReferenceWorker(reference: analyzer.reference)
+            self.worker = worker
+            self.batch = worker.freeBatch()
+        } else {
+            self.worker = nil
+        }
+    }
+
+    /// Whether the reference switch runs on a second thread.
+    public var isParallel: Bool { worker != nil }
+
+    /// The number of threads `auto` means here: two when at least two CPUs are online.
+    public static var automaticThreads: Int {
+        ProcessInfo.processInfo.activeProcessorCount >= 2 ? 2 : 1
+    }
+
+    /// Decodes one frame (capture order) and applies it to both consumers.
+    public func ingest(frame: FrameInfo, bytes: UnsafeRawBufferPointer) {
+        guard let worker, let current = batch else {
+            decoder.decode(bytes, linkType: frame.linkType, wireLength: frame.wireLength, into: &packet)
+            analyzer.ingest(frame: frame, packet: packet)
+            return
+        }
+        let i = current.count
+        decoder.decode(bytes, linkType: frame.linkType, wireLength: frame.wireLength, into: &current.packets[i])
+        current.frames[i] = frame
+        analyzer.ingestAnalysisState(frame: frame, packet: current.packets[i])
+        current.count = i + 1
+        if current.count == current.capacity {
+            worker.submit(current)
+            batch = worker.freeBatch()
+        }
+    }
+
+    /// Hands over the last partial batch and waits until the reference switch has seen every frame. Call once,
+    /// before `OverlayAnalyzer.finish`.
+    public func finish() {
+        guard !finished else { return }
+        finished = true
+        guard let worker else { return }
+        if let current = batch, current.count > 0 { worker.submit(current) }
+        batch = nil
+        worker.close()
+    }
+
+    deinit { finish() }
+}
+
+/// Decoded packets and their frame facts, reused from batch to batch (each slot's arrays keep their capacity).
+final class PacketBatch: @unchecked Sendable {
+    let capacity: Int
+    let frames: UnsafeMutablePointer<FrameInfo>
+    let packets: UnsafeMutablePointer<DecodedPacket>
+    var count = 0
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        frames = .allocate(capacity: capacity)
+        frames.initialize(repeating: FrameInfo(number: 0, timestamp: Timestamp(seconds: 0, nanoseconds: 0), capturedLength: 0,
+                                               wireLength: 0, linkType: .ethernet), count: capacity)
+        packets = .allocate(capacity: capacity)
+        packets.initialize(repeating: DecodedPacket(), count: capacity)
+    }
+
+    deinit {
+        frames.deinitialize(count: capacity)
+        frames.deallocate()
+        packets.deinitialize(count: capacity)
+        packets.deallocate()
+    }
+}
+
+/// The reference switch's thread and the two queues it shares with the reader: batches to replay (FIFO) and
+/// batches free for reuse. `@unchecked Sendable`: a batch belongs to exactly one side at a time, handed over
+/// under `condition`'s lock, and the reference switch is touched only by the worker thread until `close`
+/// returns (the join orders its last writes before the analyzer's `finish`).
+final class ReferenceWorker: @unchecked Sendable {
+    private let reference: ReferenceSwitch
+    private let condition = NSCondition()
+    private var pending: [PacketBatch] = []
+    private var free: [PacketBatch] = []
+    private var closed = false
+    private var done = false
+
+    init(reference: ReferenceSwitch) {
+        self.reference = reference
+        pending.reserveCapacity(AnalysisPipeline.batchesInFlight)
+        free = (0..<AnalysisPipeline.batchesInFlight).map { _ in PacketBatch(capacity: AnalysisPipeline.batchSize) }
+        let thread = Thread { [self] in run() }
+        thread.name = "overlaytrace-reference"
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    /// A batch to fill; waits while every batch is in flight.
+    func freeBatch() -> PacketBatch {
+        condition.lock()
+        defer { condition.unlock() }
+        while free.isEmpty { condition.wait() }
+        let b = free.removeLast()
+        b.count = 0
+        return b
+    }
+
+    func submit(_ batch: PacketBatch) {
+        condition.lock()
+        pending.append(batch)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// No more batches: returns when the worker has replayed every submitted one and stopped.
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        while !done { condition.wait() }
+        condition.unlock()
+    }
+
+    private func run() {
+        while true {
+            condition.lock()
+            while pending.isEmpty && !closed { condition.wait() }
+            if pending.isEmpty {
+                done = true
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+            let batch = pending.removeFirst()
+            condition.unlock()
+
+            for i in 0..<batch.count {
+                reference.observe(frame: batch.frames[i], packet: batch.packets[i])
+            }
+
+            condition.lock()
+            free.append(batch)
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import OverlayAnalysis
+import OverlayReference
+import OverlaySynth
+import OverlayWire
+import Testing
+
+/// The two-thread pipeline (reference switch on its own thread, fed batches of decoded packets) against the
+/// plain one-thread `ingest`: same findings, same flows and paths. Run under ThreadSanitizer by
+/// Tests/run-sanitizers.sh thread.
+struct AnalysisPipelineTests {
+    private func analyze(_ frames: [SynthFrame], threads: Int, configuration: AnalysisConfiguration) -> AnalysisResult {
+        let analyzer = OverlayAnalyzer(configuration: configuration)
+        let pipeline = AnalysisPipeline(analyzer: analyzer, decoder: PacketDecoder(), threads: threads)
+        #expect(pipeline.isParallel == (threads > 1))
+        for (i, f) in frames.enumerated() {
+            let frame = FrameInfo(number: i + 1, timestamp: f.timestamp, capturedLength: f.bytes.count, wireLength: f.wireLength,
+                                  linkType: .ethernet)
+            f.bytes.withUnsafeBytes { pipeline.ingest(frame: frame, bytes: $0) }
+        }
+        pipeline.finish()
+        pipeline.finish()   // idempotent
+        return analyzer.finish(files: ["test.pcap"], warnings: [])
+    }
+
+    @Test(arguments: FaultScenario.allCases)
+    func twoThreadsFindWhatOneThreadFinds(fault: FaultScenario) {
+        let c = fault.build()
+        var configuration = AnalysisConfiguration()
+        configuration.reference.completeUnderlayView = fault == .incompleteReplication
+        let one = analyze(c.frames, threads: 1, configuration: configuration)
+        let two = analyze(c.frames, threads: 2, configuration: configuration)
+        #expect(one.findings == two.findings)
+        #expect(one.findings.contains { Set($0.frames).isSuperset(of: c.frameNumbers) }, "\(fault.rawValue)")
+        #expect(one.flows.map(\.forwardPath) == two.flows.map(\.forwardPath))
+    }
+
+    @Test func batchesInFlightAreRecycledOverALongCapture() {
+        // Far more batches than are in flight, ending in a partial one: every frame reaches the reference switch.
+        var frames: [SynthFrame] = []
+        let c = FaultScenario.macFlap.build()
+        let perRound = c.frames.count
+        let rounds = (AnalysisPipeline.batchSize * AnalysisPipeline.batchesInFlight * 3) / perRound + 1
+        for r in 0..<rounds {
+            for f in c.frames {
+                var g = f
+                g.timestamp.seconds += Int64(r) * 600   // each round well after the flap window
+                frames.append(g)
+            }
+        }
+        let one = analyze(frames, threads: 1, configuration: AnalysisConfiguration())
+        let two = analyze(frames, threads: 2, configuration: AnalysisConfiguration())
+        #expect(two.capture.packets == frames.count)
+        #expect(Set(one.findings.map(\.kind)) == Set(two.findings.map(\.kind)))
+        // Known: with more capped evidence than fits, which frames a TEP's "unanswered" summary names, and the
+        // order of findings, follow Dictionary order (seeded per table instance), not frame order. Being fixed
+        // in the reference model (keep the earliest by frame); then this must hold exactly.
+        withKnownIssue("findings kept in hash order, not frame order", isIntermittent: true) {
+            #expect(one.findings == two.findings)
+        }
+        #expect(two.findings.contains { $0.kind == .macFlap })
+    }
+}
