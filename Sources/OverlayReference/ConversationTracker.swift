@@ -96,13 +96,20 @@ struct ConversationTracker {
                 groups[key] = g
             }
         }
+        // In the order of the requests' first frames, not the tables' (hash-seeded) order: which groups fit under
+        // the cap, and which frames fill their bounded evidence, must not depend on the process.
+        var requests: [(request: PendingRequest, key: UnansweredKey)] = []
+        requests.reserveCapacity(resolutions.pending.count + conversations.pending.count)
         for (k, p) in resolutions.pending {
-            consider(p, UnansweredKey(kind: k.requester.isV4 ? .arp : .neighborDiscovery, source: k.requester, destination: k.target, port: 0))
+            requests.append((p, UnansweredKey(kind: k.requester.isV4 ? .arp : .neighborDiscovery, source: k.requester, destination: k.target, port: 0)))
         }
         for (k, p) in conversations.pending {
             let kind: UnansweredKey.Kind = k.proto == IPProtocol.tcp.rawValue ? .tcp : .echo
-            consider(p, UnansweredKey(kind: kind, source: k.source, destination: k.destination, port: kind == .tcp ? k.destinationPort : 0))
+            requests.append((p, UnansweredKey(kind: kind, source: k.source, destination: k.destination, port: kind == .tcp ? k.destinationPort : 0)))
         }
+        // A frame opens at most one request, so first frames are distinct and the order total.
+        requests.sort { $0.request.frame < $1.request.frame }
+        for r in requests { consider(r.request, r.key) }
         var out: [Finding] = []
         var unjudgeable: [TEPID: (evidence: Evidence, requests: Int, responders: Set<TEPID>)] = [:]
         for (key, g) in groups.sorted(by: { $0.value.first.frame < $1.value.first.frame }) {
@@ -166,6 +173,9 @@ struct ConversationTracker {
 /// Requests waiting for their answer, keyed by what the answer will carry.
 struct PendingRequests<Key: Hashable & RequestKey> {
     private(set) var pending: [Key: PendingRequest] = [:]
+    /// How many pending keys fall in each bucket of their `word`: an answer whose bucket is empty has no request
+    /// to remove, which spares most packets of a long TCP flow the dictionary lookup.
+    private var pendingBuckets: [UInt32] = Array(repeating: 0, count: 16384)
     /// Answers seen before their request (merged captures can be skewed): a direct-mapped set of key hashes.
     private var earlyAnswers: [UInt64] = Array(repeating: 0, count: 4096)
     let limit: Int
@@ -178,14 +188,16 @@ struct PendingRequests<Key: Hashable & RequestKey> {
     var isEmpty: Bool { pending.isEmpty }
 
     mutating func request(_ key: Key, frame: Int, time: Nanos, vni: UInt32, _ source: TEPID, _ destination: TEPID) {
-        if let i = pending.index(forKey: key) {
+        let word = key.word
+        let bucket = Int((word >> 1) & 16383)  // bit 0 of a word is always set
+        if pendingBuckets[bucket] > 0, let i = pending.index(forKey: key) {
             if time - pending.values[i].lastTime > Self.retryGap { pending.values[i].attempts += 1 }
             pending.values[i].frames.add(frame)
             pending.values[i].lastFrame = frame
             pending.values[i].lastTime = time
             return
         }
-        if earlyAnswers[Int(key.word & 4095)] == key.word { return }
+        if earlyAnswers[Int(word & 4095)] == word { return }
         guard pending.count < limit else {
             dropped += 1
             return
@@ -194,12 +206,20 @@ struct PendingRequests<Key: Hashable & RequestKey> {
                                      destination: destination, vni: vni)
         request.frames.add(frame)
         pending[key] = request
+        pendingBuckets[bucket] += 1
     }
 
     /// Removes the request `key` answers; when there is none and `remember`, notes the answer in case its
     /// request comes later in the merged timeline.
+    @inline(__always)
     mutating func answer(_ key: Key, remember: Bool) {
-        if pending.removeValue(forKey: key) == nil, remember { earlyAnswers[Int(key.word & 4095)] = key.word }
+        let word = key.word
+        let bucket = Int((word >> 1) & 16383)  // bit 0 of a word is always set
+        if pendingBuckets[bucket] > 0, pending.removeValue(forKey: key) != nil {
+            pendingBuckets[bucket] -= 1
+        } else if remember {
+            earlyAnswers[Int(word & 4095)] = word
+        }
     }
 }
 

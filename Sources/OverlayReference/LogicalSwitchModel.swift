@@ -207,8 +207,9 @@ struct LogicalSwitchModel {
     private func replicationFindings(_ v: ModelVerdicts) -> [Finding] {
         struct Gap { var evidence: Evidence; var missing: [TEPID: SegmentSpan.Member] = [:]; var reached: Set<TEPID> = []; var mac: MACAddress }
         var gaps: [TEPPairInVNI: Gap] = [:]
+        let membersByVNI = v.span.members
         for (key, o) in bumOutcomes {
-            guard let members = v.span.members[key.vni] else { continue }
+            guard let members = membersByVNI[key.vni] else { continue }
             let source = v.teps.address(key.source)
             // The capture point sees every copy this TEP sends: it is this TEP's uplink, or it sees the whole underlay.
             let seesAllCopies = v.completeUnderlayView || v.span.anchor == key.source

@@ -1,3 +1,4 @@
+import OverlayTables
 import OverlayWire
 
 /// A MAC address in one segment: the key of the logical switch's forwarding table.
@@ -134,59 +135,87 @@ enum LearnOutcome {
 /// The per-segment MAC forwarding tables of the logical switches, learned from (inner source MAC, outer
 /// source TEP, VNI) and optionally seeded from the inventory — what NSX's central control plane and OVN's
 /// port bindings give every host.
+///
+/// Entries live in an array in insertion order (their index never changes, so the reference switch's flow
+/// cache can hold it); an open-addressing `IndexTable` with a seeded multiply hash finds them, where a
+/// SipHash `Dictionary` cost two hashes per packet.
 struct MACTable {
-    private(set) var entries: [MACKey: MACEntry] = [:]
-    /// Each entry's `(tep, observed)`, kept beside `entries` for the per-packet delivery lookup: a plain value,
+    private(set) var keys: [MACKey] = []
+    private(set) var entryList: [MACEntry] = []
+    /// Each entry's `(tep, observed)`, kept beside the entries for the per-packet delivery lookup: a plain value,
     /// where reading an entry copies it with its arrays.
-    private var locations: [MACKey: Location] = [:]
-    private struct Location {
+    private(set) var locations: [Location] = []
+    struct Location {
         var tep: TEPID
         var observed: Bool
     }
+    private var index = IndexTable(capacity: 1024)
+    private let hasher = KeyHasher()
     let limit: Int
     /// Source MACs not learned because the table was full.
     private(set) var dropped = 0
 
     init(limit: Int) { self.limit = limit }
 
+    var count: Int { keys.count }
+
+    /// Every entry with its key, in the order the entries were created.
+    var entries: Zip2Sequence<[MACKey], [MACEntry]> { zip(keys, entryList) }
+
+    @inline(__always)
+    private func hash(_ key: MACKey) -> UInt64 { hasher.hash(UInt64(key.vni), key.mac) }
+
+    /// The index of the entry of `mac` in `vni`, if any.
+    @inline(__always)
+    func find(vni: UInt32, mac: UInt64) -> Int? {
+        let key = MACKey(vni: vni, mac: mac)
+        return index.find(hash(key)) { keys[Int($0)] == key }.map(Int.init)
+    }
+
     /// Where the model delivers known unicast for `mac` in `vni`, or nil (unknown unicast: flooded).
     @inline(__always)
     func location(vni: UInt32, mac: MACAddress) -> (tep: TEPID, observed: Bool)? {
-        guard let l = locations[MACKey(vni: vni, mac: mac.rawValue)] else { return nil }
+        guard let i = find(vni: vni, mac: mac.rawValue) else { return nil }
+        let l = locations[i]
         return (l.tep, l.observed)
     }
 
-    func entry(vni: UInt32, mac: MACAddress) -> MACEntry? { entries[MACKey(vni: vni, mac: mac.rawValue)] }
+    func entry(vni: UInt32, mac: MACAddress) -> MACEntry? { find(vni: vni, mac: mac.rawValue).map { entryList[$0] } }
+
+    private mutating func append(_ key: MACKey, _ entry: MACEntry) {
+        let i = Int32(keys.count)
+        keys.append(key)
+        entryList.append(entry)
+        locations.append(Location(tep: entry.tep, observed: entry.observed))
+        let (hasher, keys) = (hasher, keys)
+        index.insert(hash(key), index: i) { hasher.hash(UInt64(keys[Int($0)].vni), keys[Int($0)].mac) }
+    }
 
     /// Places an inventory workload before the capture starts.
     mutating func seed(vni: UInt32, mac: MACAddress, tep: TEPID) {
-        let key = MACKey(vni: vni, mac: mac.rawValue)
-        guard entries[key] == nil, entries.count < limit else { return }
-        entries[key] = MACEntry(tep: tep, observed: false)
-        locations[key] = Location(tep: tep, observed: false)
+        guard find(vni: vni, mac: mac.rawValue) == nil, keys.count < limit else { return }
+        append(MACKey(vni: vni, mac: mac.rawValue), MACEntry(tep: tep, observed: false))
     }
 
     /// Learns `mac` as a source behind `tep` in `vni` (the data-plane rule every NSX host and OVS bridge applies).
     @inline(__always)
     mutating func learn(vni: UInt32, mac: MACAddress, behind tep: TEPID, frame: Int, time: Nanos,
                         sourceIP: IPAddress?, ttl: UInt8?) -> LearnOutcome {
-        let key = MACKey(vni: vni, mac: mac.rawValue)
-        if let i = entries.index(forKey: key) {
-            let outcome = entries.values[i].learn(behind: tep, frame: frame, time: time, sourceIP: sourceIP, ttl: ttl)
+        if let i = find(vni: vni, mac: mac.rawValue) {
+            let outcome = entryList[i].learn(behind: tep, frame: frame, time: time, sourceIP: sourceIP, ttl: ttl)
             switch outcome {
             case .unchanged, .untracked: break
-            case .learned, .moved, .confirmed: locations[key] = Location(tep: tep, observed: true)
+            case .learned, .moved, .confirmed: locations[i] = Location(tep: tep, observed: true)
             }
             return outcome
         }
-        guard entries.count < limit else {
+        guard keys.count < limit else {
             dropped += 1
             return .untracked
         }
         var e = MACEntry(tep: tep, observed: true)
         e.sourced(behind: tep, frame: frame, time: time, sourceIP: sourceIP, ttl: ttl)
-        entries[key] = e
-        locations[key] = Location(tep: tep, observed: true)
+        append(MACKey(vni: vni, mac: mac.rawValue), e)
         return .learned
     }
 }
