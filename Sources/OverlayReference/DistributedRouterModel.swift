@@ -58,14 +58,26 @@ struct DistributedRouterModel {
     // MARK: per frame
 
     /// Records the first frame of each direction of an inner flow; when both are known, compares them.
+    /// `cache`: what the caller remembers of this frame's flow direction (see `FlowCacheEntry`), kept up to date.
     @inline(__always)
-    mutating func observe(frame: Int, vni: UInt32, from source: TEPID, to destination: TEPID, inner: InnerFrame) {
+    mutating func observe(frame: Int, vni: UInt32, from source: TEPID, to destination: TEPID, inner: InnerFrame,
+                          cache: inout FlowCacheEntry) {
         guard let key = InnerFlowKey(inner) else { return }
-        let h = key.hash(hasher)
-        if let found = flowIndex.find(h, { flowKeys[Int($0)] == key }) {
+        // This direction's first packet is known and had the same TTL: nothing to record or compare.
+        if cache.legKnown, cache.ttl == inner.ttl { return }
+        let found: Int32?
+        if cache.index >= 0 {
+            found = cache.index
+        } else {
+            found = flowIndex.find(key.hash(hasher)) { flowKeys[Int($0)] == key }
+        }
+        if let found {
             let i = Int(found)
+            cache.index = found
             // The common path: a later packet of a known direction; only its TTL is compared.
             if key.forward, let known = flowLegs[i].forward {
+                cache.legKnown = true
+                cache.ttl = known.ttl
                 if known.ttl != inner.ttl, !known.ttlDrifted {
                     flowLegs[i].forward?.ttlDrifted = true
                     ttlDrift(key, known, frame: frame, vni: vni, inner: inner)
@@ -73,6 +85,8 @@ struct DistributedRouterModel {
                 return
             }
             if !key.forward, let known = flowLegs[i].reverse {
+                cache.legKnown = true
+                cache.ttl = known.ttl
                 if known.ttl != inner.ttl, !known.ttlDrifted {
                     flowLegs[i].reverse?.ttlDrifted = true
                     ttlDrift(key, known, frame: frame, vni: vni, inner: inner)
@@ -82,6 +96,8 @@ struct DistributedRouterModel {
             let leg = FlowLeg(vni: vni, sourceMAC: inner.sourceMAC, destinationMAC: inner.destinationMAC,
                               source: source, destination: destination, frame: frame, ttl: inner.ttl)
             if key.forward { flowLegs[i].forward = leg } else { flowLegs[i].reverse = leg }
+            cache.legKnown = true
+            cache.ttl = inner.ttl
             if let f = flowLegs[i].forward, let r = flowLegs[i].reverse { compare(key, f, r) }
             return
         }
@@ -94,7 +110,10 @@ struct DistributedRouterModel {
         flowKeys.append(key)
         flowLegs.append(key.forward ? FlowLegs(forward: leg, reverse: nil) : FlowLegs(forward: nil, reverse: leg))
         let (hasher, keys) = (hasher, flowKeys)
-        flowIndex.insert(h, index: Int32(keys.count - 1)) { keys[Int($0)].hash(hasher) }
+        flowIndex.insert(key.hash(hasher), index: Int32(keys.count - 1)) { keys[Int($0)].hash(hasher) }
+        cache.index = Int32(keys.count - 1)
+        cache.legKnown = true
+        cache.ttl = inner.ttl
     }
 
     /// Rule 4: a sender keeps one TTL for a flow. A later packet of the same direction, from the same source

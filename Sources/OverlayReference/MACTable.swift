@@ -154,6 +154,9 @@ struct MACTable {
     let limit: Int
     /// Source MACs not learned because the table was full.
     private(set) var dropped = 0
+    /// Changes whenever any entry is added or any location changes: a delivery decision taken at one epoch
+    /// holds while the epoch is the same (see `ShapeState.deliveryEpoch`).
+    private(set) var locationEpoch: UInt64 = 1
 
     init(limit: Int) { self.limit = limit }
 
@@ -187,6 +190,7 @@ struct MACTable {
         keys.append(key)
         entryList.append(entry)
         locations.append(Location(tep: entry.tep, observed: entry.observed))
+        locationEpoch &+= 1
         let (hasher, keys) = (hasher, keys)
         index.insert(hash(key), index: i) { hasher.hash(UInt64(keys[Int($0)].vni), keys[Int($0)].mac) }
     }
@@ -198,14 +202,18 @@ struct MACTable {
     }
 
     /// Learns `mac` as a source behind `tep` in `vni` (the data-plane rule every NSX host and OVS bridge applies).
+    /// `cached`: the entry's index when the caller knows it (-1 otherwise); set to it once known.
     @inline(__always)
     mutating func learn(vni: UInt32, mac: MACAddress, behind tep: TEPID, frame: Int, time: Nanos,
-                        sourceIP: IPAddress?, ttl: UInt8?) -> LearnOutcome {
-        if let i = find(vni: vni, mac: mac.rawValue) {
+                        sourceIP: IPAddress?, ttl: UInt8?, cached: inout Int32) -> LearnOutcome {
+        if let i = cached >= 0 ? Int(cached) : find(vni: vni, mac: mac.rawValue) {
+            cached = Int32(i)
             let outcome = entryList[i].learn(behind: tep, frame: frame, time: time, sourceIP: sourceIP, ttl: ttl)
             switch outcome {
             case .unchanged, .untracked: break
-            case .learned, .moved, .confirmed: locations[i] = Location(tep: tep, observed: true)
+            case .learned, .moved, .confirmed:
+                locations[i] = Location(tep: tep, observed: true)
+                locationEpoch &+= 1
             }
             return outcome
         }
@@ -215,6 +223,7 @@ struct MACTable {
         }
         var e = MACEntry(tep: tep, observed: true)
         e.sourced(behind: tep, frame: frame, time: time, sourceIP: sourceIP, ttl: ttl)
+        cached = Int32(keys.count)
         append(MACKey(vni: vni, mac: mac.rawValue), e)
         return .learned
     }

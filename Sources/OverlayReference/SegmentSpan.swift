@@ -32,8 +32,11 @@ struct SegmentSpan {
 
     init(limit: Int) { self.limit = limit }
 
+    /// `sourceMember`/`destinationMember`: the two members' indices when the caller knows them (-1 otherwise);
+    /// set once known.
     @inline(__always)
-    mutating func observe(frame: Int, time: Nanos, vni: UInt32, from source: TEPID, to destination: TEPID) {
+    mutating func observe(frame: Int, time: Nanos, vni: UInt32, from source: TEPID, to destination: TEPID,
+                          sourceMember: inout Int32, destinationMember: inout Int32) {
         if let (a, b) = anchors {
             let keepA = a == source || a == destination, keepB = b == source || b == destination
             anchors = (keepA ? a : -1, keepB ? b : -1)
@@ -44,8 +47,8 @@ struct SegmentSpan {
         let (low, high) = source < destination ? (source, destination) : (destination, source)
         if vni == last.vni, low == last.source, high == last.destination, time - last.time < Self.refresh { return }
         last = (vni, low, high, time)
-        touch(vni, source, frame, time)
-        touch(vni, destination, frame, time)
+        touch(vni, source, frame, time, &sourceMember)
+        touch(vni, destination, frame, time, &destinationMember)
     }
 
     @inline(__always)
@@ -57,16 +60,22 @@ struct SegmentSpan {
     }
 
     @inline(__always)
-    private mutating func touch(_ vni: UInt32, _ tep: TEPID, _ frame: Int, _ time: Nanos) {
+    private mutating func touch(_ vni: UInt32, _ tep: TEPID, _ frame: Int, _ time: Nanos, _ cached: inout Int32) {
+        if cached >= 0 {
+            memberList[Int(cached)].lastTime = time
+            return
+        }
         let h = hash(vni, tep)
         if let i = memberIndex.find(h, { memberKeys[Int($0)] == (vni, tep) }) {
             memberList[Int(i)].lastTime = time
+            cached = i
         } else if segments.contains(vni) || segments.count < limit {
             segments.insert(vni)
             memberKeys.append((vni, tep))
             memberList.append(Member(firstTime: time, lastTime: time, firstFrame: frame))
             let (hasher, keys) = (hasher, memberKeys)
             memberIndex.insert(h, index: Int32(keys.count - 1)) { Self.hash(keys[Int($0)].vni, keys[Int($0)].tep, hasher) }
+            cached = Int32(keys.count - 1)
         } else {
             dropped += 1
         }
