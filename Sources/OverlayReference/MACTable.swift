@@ -18,6 +18,8 @@ struct MACPresence {
     /// The first source IP it used behind this TEP, and whether it used others there.
     var sourceIP: IPAddress?
     var moreIPs = false
+    /// The replay order of the frame `lastTime`/`lastFrame` come from (see `MACLearnCache`).
+    var lastSequence = 0
 }
 
 /// A change of location: the MAC was a source behind `from`, then behind `to`.
@@ -61,17 +63,18 @@ struct MACEntry {
 
     /// Records one frame sourced by this MAC behind `tep`.
     @inline(__always)
-    mutating func sourced(behind tep: TEPID, frame: Int, time: Nanos, sourceIP: IPAddress?, ttl: UInt8?) {
+    mutating func sourced(behind tep: TEPID, frame: Int, time: Nanos, sourceIP: IPAddress?, ttl: UInt8?, sequence: Int) {
         if let i = presences.firstIndex(where: { $0.tep == tep }) {
             presences[i].lastTime = time
             presences[i].lastFrame = frame
+            presences[i].lastSequence = sequence
             presences[i].frames += 1
             if let ip = sourceIP, !presences[i].moreIPs, ip != presences[i].sourceIP {
                 if presences[i].sourceIP == nil { presences[i].sourceIP = ip } else { presences[i].moreIPs = true }
             }
         } else if presences.count < Self.maxPresences {
             presences.append(MACPresence(tep: tep, firstTime: time, lastTime: time, firstFrame: frame, lastFrame: frame,
-                                         sourceIP: sourceIP))
+                                         sourceIP: sourceIP, lastSequence: sequence))
         } else {
             untrackedPresences += 1
         }
@@ -87,10 +90,10 @@ struct MACEntry {
     /// Learning one more source frame on an existing entry, in place: reading fields through
     /// `Dictionary.values[i]` first copied the whole entry (and retained its arrays) per packet.
     @inline(__always)
-    mutating func learn(behind tep: TEPID, frame: Int, time: Nanos, sourceIP: IPAddress?, ttl: UInt8?) -> LearnOutcome {
+    mutating func learn(behind tep: TEPID, frame: Int, time: Nanos, sourceIP: IPAddress?, ttl: UInt8?, sequence: Int) -> LearnOutcome {
         let previous = self.tep
         let wasObserved = observed
-        sourced(behind: tep, frame: frame, time: time, sourceIP: sourceIP, ttl: ttl)
+        sourced(behind: tep, frame: frame, time: time, sourceIP: sourceIP, ttl: ttl, sequence: sequence)
         if !wasObserved {
             observed = true
             self.tep = tep
@@ -108,6 +111,33 @@ struct MACEntry {
     }
 
     var distinctSourceIPs: Int { sourceIPs.count + (moreSourceIPs ? 1 : 0) }
+
+    /// The index of the presence behind `tep`, when one more frame from there with `sourceIP` would change
+    /// nothing but that presence's last time and frame counters and the TTL counters (see `MACLearnCache`).
+    func steadyPresence(behind tep: TEPID, sourceIP: IPAddress?) -> Int? {
+        guard observed, self.tep == tep, let i = presences.firstIndex(where: { $0.tep == tep }) else { return nil }
+        if let ip = sourceIP {
+            guard presences[i].moreIPs || presences[i].sourceIP == ip, moreSourceIPs || sourceIPs.contains(ip) else { return nil }
+        }
+        return i
+    }
+}
+
+/// One packet shape's source-MAC learning (see `ShapeState`): the entry's index, and, once learning is steady
+/// — the MAC is behind the shape's TEP where the model already has it, with its source IP already recorded —
+/// the counters of the frames since, added to the entry by `MACTable.flush` instead of per frame (one random
+/// memory access less per packet). Steady holds while the table's `locationEpoch` is the one it was seen at:
+/// no location, hence not the entry's TEP, changed since; the presence and IP conditions never undo themselves.
+struct MACLearnCache {
+    var entry: Int32 = -1
+    var presence: Int32 = -1
+    var steadyEpoch: UInt64 = 0
+    var frames = 0
+    var ipFrames = 0
+    var decrementedTTLFrames = 0
+    var lastTime: Nanos = 0
+    var lastFrame = 0
+    var lastSequence = 0
 }
 
 /// Senders start IPv4 TTL / IPv6 hop limit at one of a few values (Linux and macOS 64, Windows 128, network
@@ -202,18 +232,35 @@ struct MACTable {
     }
 
     /// Learns `mac` as a source behind `tep` in `vni` (the data-plane rule every NSX host and OVS bridge applies).
-    /// `cached`: the entry's index when the caller knows it (-1 otherwise); set to it once known.
+    /// `cache`: what the caller's packet shape remembers (see `MACLearnCache`); `canBeSteady`: every frame of
+    /// that shape has this `sourceIP` (false for ARP, whose sender IP is not part of the shape).
+    /// `sequence`: the frame's place in the replay.
     @inline(__always)
     mutating func learn(vni: UInt32, mac: MACAddress, behind tep: TEPID, frame: Int, time: Nanos,
-                        sourceIP: IPAddress?, ttl: UInt8?, cached: inout Int32) -> LearnOutcome {
-        if let i = cached >= 0 ? Int(cached) : find(vni: vni, mac: mac.rawValue) {
-            cached = Int32(i)
-            let outcome = entryList[i].learn(behind: tep, frame: frame, time: time, sourceIP: sourceIP, ttl: ttl)
+                        sourceIP: IPAddress?, ttl: UInt8?, sequence: Int, cache: inout MACLearnCache, canBeSteady: Bool) -> LearnOutcome {
+        if canBeSteady, cache.steadyEpoch == locationEpoch {
+            cache.frames += 1
+            cache.lastTime = time
+            cache.lastFrame = frame
+            cache.lastSequence = sequence
+            if let ttl {
+                cache.ipFrames += 1
+                if !isInitialTTL(ttl) { cache.decrementedTTLFrames += 1 }
+            }
+            return .unchanged
+        }
+        if let i = cache.entry >= 0 ? Int(cache.entry) : find(vni: vni, mac: mac.rawValue) {
+            cache.entry = Int32(i)
+            let outcome = entryList[i].learn(behind: tep, frame: frame, time: time, sourceIP: sourceIP, ttl: ttl, sequence: sequence)
             switch outcome {
             case .unchanged, .untracked: break
             case .learned, .moved, .confirmed:
                 locations[i] = Location(tep: tep, observed: true)
                 locationEpoch &+= 1
+            }
+            if canBeSteady, let p = entryList[i].steadyPresence(behind: tep, sourceIP: sourceIP) {
+                cache.presence = Int32(p)
+                cache.steadyEpoch = locationEpoch
             }
             return outcome
         }
@@ -222,9 +269,26 @@ struct MACTable {
             return .untracked
         }
         var e = MACEntry(tep: tep, observed: true)
-        e.sourced(behind: tep, frame: frame, time: time, sourceIP: sourceIP, ttl: ttl)
-        cached = Int32(keys.count)
+        e.sourced(behind: tep, frame: frame, time: time, sourceIP: sourceIP, ttl: ttl, sequence: sequence)
+        cache.entry = Int32(keys.count)
         append(MACKey(vni: vni, mac: mac.rawValue), e)
         return .learned
+    }
+
+    /// Adds the frames a shape counted while its learning was steady to the entry, and clears them.
+    mutating func flush(_ cache: inout MACLearnCache) {
+        guard cache.frames > 0 else { return }
+        let i = Int(cache.entry), p = Int(cache.presence)
+        entryList[i].presences[p].frames += cache.frames
+        if cache.lastSequence > entryList[i].presences[p].lastSequence {
+            entryList[i].presences[p].lastTime = cache.lastTime
+            entryList[i].presences[p].lastFrame = cache.lastFrame
+            entryList[i].presences[p].lastSequence = cache.lastSequence
+        }
+        entryList[i].ipFrames += cache.ipFrames
+        entryList[i].decrementedTTLFrames += cache.decrementedTTLFrames
+        cache.frames = 0
+        cache.ipFrames = 0
+        cache.decrementedTTLFrames = 0
     }
 }

@@ -11,8 +11,8 @@ import OverlayWire
 /// Anything a cached item does not cover takes the full path, so the findings are the same with or without
 /// the cache.
 struct ShapeState {
-    /// Index of the source MAC's entry in `MACTable` (-1: not looked up yet, or not tracked).
-    var sourceMAC: Int32 = -1
+    /// The source MAC's entry in `MACTable`, and the frames counted while its learning is steady.
+    var learn = MACLearnCache()
     /// The MAC table's `locationEpoch` when the destination MAC was last seen to live behind this shape's
     /// destination TEP (0: not verified). While the epoch is unchanged no location changed, so the frame is
     /// known unicast delivered where the model expects it.
@@ -22,6 +22,8 @@ struct ShapeState {
     /// Indices of the (VNI, source TEP) and (VNI, destination TEP) members in `SegmentSpan` (-1: not yet).
     var sourceMember: Int32 = -1
     var destinationMember: Int32 = -1
+    /// The TEP pair's slot in `TunnelEndpointTable`'s counters (-1: not yet).
+    var pairSlot: Int32 = -1
 }
 
 /// The router model's part of a `ShapeState`.
@@ -52,8 +54,12 @@ struct PacketShapeCache {
         }
     }
 
-    private var keys: [Key] = []
-    private(set) var states: [ShapeState] = []
+    /// Key and state side by side: the key compare brings the state into cache.
+    private struct Record {
+        var key: Key
+        var state = ShapeState()
+    }
+    private var records: [Record] = []
     private var index = IndexTable(capacity: 4096)
     private let hasher = KeyHasher()
     let limit: Int
@@ -90,15 +96,22 @@ struct PacketShapeCache {
     @inline(__always)
     mutating func slot(_ key: Key) -> (slot: Int, isNew: Bool)? {
         let h = Self.hash(key, hasher)
-        if let i = index.find(h, { keys[Int($0)] == key }) { return (Int(i), false) }
-        guard keys.count < limit else { return nil }
-        keys.append(key)
-        states.append(ShapeState())
-        let (hasher, known) = (hasher, keys)
-        index.insert(h, index: Int32(known.count - 1)) { Self.hash(known[Int($0)], hasher) }
+        if let i = index.find(h, { records[Int($0)].key == key }) { return (Int(i), false) }
+        guard records.count < limit else { return nil }
+        records.append(Record(key: key))
+        let (hasher, known) = (hasher, records)
+        index.insert(h, index: Int32(known.count - 1)) { Self.hash(known[Int($0)].key, hasher) }
         return (known.count - 1, true)
     }
 
     @inline(__always)
-    mutating func store(_ state: ShapeState, at slot: Int) { states[slot] = state }
+    func state(at slot: Int) -> ShapeState { records[slot].state }
+
+    @inline(__always)
+    mutating func store(_ state: ShapeState, at slot: Int) { records[slot].state = state }
+
+    /// Hands every shape's pending learning counters to the MAC table (before anything reads its entries).
+    mutating func flushLearning(into table: inout MACTable) {
+        for i in records.indices { table.flush(&records[i].state.learn) }
+    }
 }

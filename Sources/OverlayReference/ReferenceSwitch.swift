@@ -104,6 +104,7 @@ public final class ReferenceSwitch {
     /// disagreement, sorted by first frame. Calling it again returns the same findings.
     public func finish() -> [Finding] {
         if let result { return result }
+        models.flushLearning()
         models.logicalSwitch.flush()
         let v = verdicts()
         var all = models.headers.findings()
@@ -136,7 +137,10 @@ public final class ReferenceSwitch {
 
     /// What the model believes are router MACs: declared in the inventory, NSX's default DR MAC, or learnt
     /// from behaviour (see `DistributedRouterModel`). Computed from the frames observed so far.
-    public var routerMACs: Set<MACAddress> { models.router.routerMACs(models.logicalSwitch.table) }
+    public var routerMACs: Set<MACAddress> {
+        models.flushLearning()
+        return models.router.routerMACs(models.logicalSwitch.table)
+    }
 
     /// TEPs the model treats as edges (declared, or learnt from outside traffic), by underlay address.
     public var edgeTEPs: Set<IPAddress> { Set(models.edges.edgeTEPs(models.teps).map { models.teps.address($0) }) }
@@ -171,6 +175,8 @@ struct ReferenceModels {
     var span: SegmentSpan
     var shapes: PacketShapeCache
     var lastTime: Nanos = 0
+    /// Counts learnt source frames: their order, for `MACLearnCache`.
+    var sequence = 0
 
     init(configuration: ReferenceSwitchConfiguration, inventory: Inventory?) {
         teps = TunnelEndpointTable(limit: configuration.maxTrackedTEPs)
@@ -215,32 +221,43 @@ struct ReferenceModels {
             (vni, oam, outerSource, outerDestination, outer) = (tunnel.vni, tunnel.geneve?.oam == true, s, d, .init(level))
         }
         guard let source = teps.intern(outerSource), let destination = teps.intern(outerDestination) else { return }
-        teps.noteTunnelPacket(from: source, to: destination, dontFragment: outer.dontFragment)
+        // Counted per TEP pair further down for switched frames (the shape caches the pair's slot); here for the others.
+        var pairSlot: Int32 = -1
         mtu.observeTunnel(frame: number, outer: outer, vni: vni, from: source, to: destination,
                           sourceIP: outerSource, destinationIP: outerDestination)
         // Geneve OAM packets are TEP-to-TEP control traffic (often in a VNI of their own); a must-drop packet
         // never reaches a workload.
         intent?.observeTunnel(frame: number, vni: oam ? nil : vni, from: source, to: destination, teps: teps)
-        if oam || verdict == .mustDrop { return }
+        if oam || verdict == .mustDrop {
+            teps.noteTunnelPacket(from: source, to: destination, dontFragment: outer.dontFragment, slot: &pairSlot)
+            return
+        }
         let inner = packet.summary(level: 1).map { InnerFrame($0, layers: packet.layers) } ?? InnerFrame(packet.level(1))
-        if inner.isControl { return }  // BFD between TEPs inside the tunnel
+        if inner.isControl {  // BFD between TEPs inside the tunnel
+            teps.noteTunnelPacket(from: source, to: destination, dontFragment: outer.dontFragment, slot: &pairSlot)
+            return
+        }
         // One lookup finds what the models learnt about this packet shape (`PacketShapeCache`).
         let found = shapes.slot(PacketShapeCache.key(vni: vni, from: source, to: destination, inner))
-        var state = found.map { shapes.states[$0.slot] } ?? ShapeState()
+        var state = found.map { shapes.state(at: $0.slot) } ?? ShapeState()
+        teps.noteTunnelPacket(from: source, to: destination, dontFragment: outer.dontFragment, slot: &state.pairSlot)
+        let packetFingerprint = inner.packetFingerprint
         span.observe(frame: number, time: time, vni: vni, from: source, to: destination,
                      sourceMember: &state.sourceMember, destinationMember: &state.destinationMember)
 
         if let destinationMAC = inner.destinationMAC {
             logicalSwitch.deliver(frame: number, time: time, vni: vni, from: source, to: destination,
-                                  destinationMAC: destinationMAC, fingerprint: inner.copyFingerprint,
+                                  destinationMAC: destinationMAC, fingerprint: inner.copyFingerprint(packetFingerprint),
                                   verifiedEpoch: &state.deliveryEpoch)
         } else {
             logicalSwitch.closeExpiredGroups(now: time)
         }
         if let sourceMAC = inner.sourceMAC, !sourceMAC.isMulticast, sourceMAC != .zero {
             let sourceIP = (inner.sourceIP ?? inner.arp?.senderIP.map(IPAddress.v4)).flatMap { $0.isHostAddress ? $0 : nil }
+            sequence += 1
             let outcome = logicalSwitch.table.learn(vni: vni, mac: sourceMAC, behind: source, frame: number, time: time,
-                                                    sourceIP: sourceIP, ttl: inner.ttl, cached: &state.sourceMAC)
+                                                    sourceIP: sourceIP, ttl: inner.ttl, sequence: sequence,
+                                                    cache: &state.learn, canBeSteady: inner.sourceIP != nil)
             switch outcome {
             case .unchanged, .untracked: break
             case .learned, .moved:
@@ -252,17 +269,23 @@ struct ReferenceModels {
         router.observe(frame: number, vni: vni, from: source, to: destination, inner: inner, cache: &state.flow)
         // The edge rules only mark TEPs by the inner addresses, all part of the shape: the first packet did it.
         if found?.isNew ?? true { edges.observe(from: source, to: destination, inner: inner) }
-        ttl.observe(frame: number, time: time, vni: vni, inner: inner)
+        ttl.observe(frame: number, time: time, vni: vni, inner: inner, fingerprint: packetFingerprint)
         conversations.observe(frame: number, time: time, vni: vni, from: source, to: destination, inner: inner)
         if let found { shapes.store(state, at: found.slot) }
     }
+
+    /// Brings the MAC table's entries up to date with what the shapes counted (see `MACLearnCache`).
+    mutating func flushLearning() { shapes.flushLearning(into: &logicalSwitch.table) }
 
     private mutating func observeUntunneled(number: Int, time: Nanos, outer: NetworkLevel) {
         logicalSwitch.closeExpiredGroups(now: time)
         guard outer.ipv4 != nil || outer.ipv6 != nil else { return }
         mtu.observeUnderlay(frame: number, outer: outer, teps: teps)
         // A vNIC or uplink capture beside the tunnel capture: the same packets before/after the overlay.
-        if outer.bfd == nil { ttl.observe(frame: number, time: time, vni: nil, inner: InnerFrame(outer)) }
+        if outer.bfd == nil {
+            let inner = InnerFrame(outer)
+            ttl.observe(frame: number, time: time, vni: nil, inner: inner, fingerprint: inner.packetFingerprint)
+        }
     }
 }
 

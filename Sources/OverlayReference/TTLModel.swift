@@ -51,10 +51,10 @@ struct TTLModel {
     }
 
     @inline(__always)
-    mutating func observe(frame: Int, time: Nanos, vni: UInt32?, inner: InnerFrame) {
+    /// `fingerprint`: the frame's `packetFingerprint`.
+    mutating func observe(frame: Int, time: Nanos, vni: UInt32?, inner: InnerFrame, fingerprint fp: UInt64) {
         guard let ttl = inner.ttl, let s = inner.sourceIP, let d = inner.destinationIP,
               let sm = inner.sourceMAC, let dm = inner.destinationMAC else { return }
-        let fp = inner.packetFingerprint
         let i = Int(fp & mask)
         if fingerprints[i] == fp {
             let prev = slots[i]

@@ -82,15 +82,18 @@ struct TunnelEndpointTable {
         pairIndex.find(pairHash(pair)) { pairKeys[Int($0)] == pair }.map(Int.init)
     }
 
+    /// `slot`: the pair's slot in the counters when the caller knows it (-1 otherwise); set once known.
     @inline(__always)
-    mutating func noteTunnelPacket(from source: TEPID, to destination: TEPID, dontFragment: Bool) {
+    mutating func noteTunnelPacket(from source: TEPID, to destination: TEPID, dontFragment: Bool, slot: inout Int32) {
         let pair = TEPPair(source: source, destination: destination)
         if pair != lastPair {
             lastPair = pair
             sends[Int(source)] = true
             receives[Int(destination)] = true
-            if let slot = pairSlot(pair) {
-                lastPairSlot = slot
+            if slot >= 0 {
+                lastPairSlot = Int(slot)
+            } else if let found = pairSlot(pair) {
+                lastPairSlot = found
             } else {
                 lastPairSlot = pairKeys.count
                 pairKeys.append(pair)
@@ -99,6 +102,7 @@ struct TunnelEndpointTable {
                 pairIndex.insert(Self.pairHash(pair, hasher), index: Int32(lastPairSlot)) { Self.pairHash(pairKeys[Int($0)], hasher) }
             }
         }
+        slot = Int32(lastPairSlot)
         pairCounters[lastPairSlot].count(dontFragment: dontFragment)
     }
 
