@@ -71,7 +71,11 @@ struct ConversationTracker {
                 // that may precede its request.
                 let answers = inner.tcpFlags & (TCPHeader.syn | TCPHeader.rst) != 0
                 if answers || !conversations.isEmpty {
-                    conversations.answer(ConversationKey(d, s, inner.destinationPort, inner.sourcePort, .tcp, 0), remember: answers)
+                    // Most packets of a flow: the key is built only when its bucket holds a pending request.
+                    let word = ConversationKey.word(d, s, inner.destinationPort, inner.sourcePort, .tcp, 0)
+                    conversations.answer(word: word, remember: answers) {
+                        ConversationKey(d, s, inner.destinationPort, inner.sourcePort, .tcp, 0)
+                    }
                 }
             }
         } else if let echo = inner.echo {
@@ -212,10 +216,14 @@ struct PendingRequests<Key: Hashable & RequestKey> {
     /// Removes the request `key` answers; when there is none and `remember`, notes the answer in case its
     /// request comes later in the merged timeline.
     @inline(__always)
-    mutating func answer(_ key: Key, remember: Bool) {
-        let word = key.word
+    mutating func answer(_ key: Key, remember: Bool) { answer(word: key.word, remember: remember) { key } }
+
+    /// `answer(_:remember:)` for the key `make` builds, whose `word` is `word`: `make` runs only when a
+    /// pending request may match.
+    @inline(__always)
+    mutating func answer(word: UInt64, remember: Bool, _ make: () -> Key) {
         let bucket = Int((word >> 1) & 16383)  // bit 0 of a word is always set
-        if pendingBuckets[bucket] > 0, pending.removeValue(forKey: key) != nil {
+        if pendingBuckets[bucket] > 0, pending.removeValue(forKey: make()) != nil {
             pendingBuckets[bucket] -= 1
         } else if remember {
             earlyAnswers[Int(word & 4095)] = word
@@ -246,9 +254,13 @@ struct ConversationKey: Hashable, RequestKey {
     init(_ s: IPAddress, _ d: IPAddress, _ sp: UInt16, _ dp: UInt16, _ proto: IPProtocol, _ sequence: UInt16) {
         source = s; destination = d; sourcePort = sp; destinationPort = dp; self.proto = proto.rawValue; self.sequence = sequence
     }
-    var word: UInt64 {
-        mix(mix(source.hashWord, destination.hashWord),
-            UInt64(sourcePort) << 40 | UInt64(destinationPort) << 24 | UInt64(proto) << 16 | UInt64(sequence)) | 1
+    var word: UInt64 { Self.word(source, destination, sourcePort, destinationPort, IPProtocol(rawValue: proto), sequence) }
+
+    /// The `word` of the key these values make, without making it.
+    @inline(__always)
+    static func word(_ s: IPAddress, _ d: IPAddress, _ sp: UInt16, _ dp: UInt16, _ proto: IPProtocol, _ sequence: UInt16) -> UInt64 {
+        mix(mix(s.hashWord, d.hashWord),
+            UInt64(sp) << 40 | UInt64(dp) << 24 | UInt64(proto.rawValue) << 16 | UInt64(sequence)) | 1
     }
 }
 
