@@ -71,7 +71,11 @@ struct ConversationTracker {
                 // that may precede its request.
                 let answers = inner.tcpFlags & (TCPHeader.syn | TCPHeader.rst) != 0
                 if answers || !conversations.isEmpty {
-                    conversations.answer(ConversationKey(d, s, inner.destinationPort, inner.sourcePort, .tcp, 0), remember: answers)
+                    // Most packets of a flow: the key is built only when its bucket holds a pending request.
+                    let word = ConversationKey.word(d, s, inner.destinationPort, inner.sourcePort, .tcp, 0)
+                    conversations.answer(word: word, remember: answers) {
+                        ConversationKey(d, s, inner.destinationPort, inner.sourcePort, .tcp, 0)
+                    }
                 }
             }
         } else if let echo = inner.echo {
@@ -96,13 +100,20 @@ struct ConversationTracker {
                 groups[key] = g
             }
         }
+        // In the order of the requests' first frames, not the tables' (hash-seeded) order: which groups fit under
+        // the cap, and which frames fill their bounded evidence, must not depend on the process.
+        var requests: [(request: PendingRequest, key: UnansweredKey)] = []
+        requests.reserveCapacity(resolutions.pending.count + conversations.pending.count)
         for (k, p) in resolutions.pending {
-            consider(p, UnansweredKey(kind: k.requester.isV4 ? .arp : .neighborDiscovery, source: k.requester, destination: k.target, port: 0))
+            requests.append((p, UnansweredKey(kind: k.requester.isV4 ? .arp : .neighborDiscovery, source: k.requester, destination: k.target, port: 0)))
         }
         for (k, p) in conversations.pending {
             let kind: UnansweredKey.Kind = k.proto == IPProtocol.tcp.rawValue ? .tcp : .echo
-            consider(p, UnansweredKey(kind: kind, source: k.source, destination: k.destination, port: kind == .tcp ? k.destinationPort : 0))
+            requests.append((p, UnansweredKey(kind: kind, source: k.source, destination: k.destination, port: kind == .tcp ? k.destinationPort : 0)))
         }
+        // A frame opens at most one request, so first frames are distinct and the order total.
+        requests.sort { $0.request.frame < $1.request.frame }
+        for r in requests { consider(r.request, r.key) }
         var out: [Finding] = []
         var unjudgeable: [TEPID: (evidence: Evidence, requests: Int, responders: Set<TEPID>)] = [:]
         for (key, g) in groups.sorted(by: { $0.value.first.frame < $1.value.first.frame }) {
@@ -166,6 +177,9 @@ struct ConversationTracker {
 /// Requests waiting for their answer, keyed by what the answer will carry.
 struct PendingRequests<Key: Hashable & RequestKey> {
     private(set) var pending: [Key: PendingRequest] = [:]
+    /// How many pending keys fall in each bucket of their `word`: an answer whose bucket is empty has no request
+    /// to remove, which spares most packets of a long TCP flow the dictionary lookup.
+    private var pendingBuckets: [UInt32] = Array(repeating: 0, count: 16384)
     /// Answers seen before their request (merged captures can be skewed): a direct-mapped set of key hashes.
     private var earlyAnswers: [UInt64] = Array(repeating: 0, count: 4096)
     let limit: Int
@@ -178,14 +192,16 @@ struct PendingRequests<Key: Hashable & RequestKey> {
     var isEmpty: Bool { pending.isEmpty }
 
     mutating func request(_ key: Key, frame: Int, time: Nanos, vni: UInt32, _ source: TEPID, _ destination: TEPID) {
-        if let i = pending.index(forKey: key) {
+        let word = key.word
+        let bucket = Int((word >> 1) & 16383)  // bit 0 of a word is always set
+        if pendingBuckets[bucket] > 0, let i = pending.index(forKey: key) {
             if time - pending.values[i].lastTime > Self.retryGap { pending.values[i].attempts += 1 }
             pending.values[i].frames.add(frame)
             pending.values[i].lastFrame = frame
             pending.values[i].lastTime = time
             return
         }
-        if earlyAnswers[Int(key.word & 4095)] == key.word { return }
+        if earlyAnswers[Int(word & 4095)] == word { return }
         guard pending.count < limit else {
             dropped += 1
             return
@@ -194,12 +210,24 @@ struct PendingRequests<Key: Hashable & RequestKey> {
                                      destination: destination, vni: vni)
         request.frames.add(frame)
         pending[key] = request
+        pendingBuckets[bucket] += 1
     }
 
     /// Removes the request `key` answers; when there is none and `remember`, notes the answer in case its
     /// request comes later in the merged timeline.
-    mutating func answer(_ key: Key, remember: Bool) {
-        if pending.removeValue(forKey: key) == nil, remember { earlyAnswers[Int(key.word & 4095)] = key.word }
+    @inline(__always)
+    mutating func answer(_ key: Key, remember: Bool) { answer(word: key.word, remember: remember) { key } }
+
+    /// `answer(_:remember:)` for the key `make` builds, whose `word` is `word`: `make` runs only when a
+    /// pending request may match.
+    @inline(__always)
+    mutating func answer(word: UInt64, remember: Bool, _ make: () -> Key) {
+        let bucket = Int((word >> 1) & 16383)  // bit 0 of a word is always set
+        if pendingBuckets[bucket] > 0, pending.removeValue(forKey: make()) != nil {
+            pendingBuckets[bucket] -= 1
+        } else if remember {
+            earlyAnswers[Int(word & 4095)] = word
+        }
     }
 }
 
@@ -226,9 +254,13 @@ struct ConversationKey: Hashable, RequestKey {
     init(_ s: IPAddress, _ d: IPAddress, _ sp: UInt16, _ dp: UInt16, _ proto: IPProtocol, _ sequence: UInt16) {
         source = s; destination = d; sourcePort = sp; destinationPort = dp; self.proto = proto.rawValue; self.sequence = sequence
     }
-    var word: UInt64 {
-        mix(mix(source.hashWord, destination.hashWord),
-            UInt64(sourcePort) << 40 | UInt64(destinationPort) << 24 | UInt64(proto) << 16 | UInt64(sequence)) | 1
+    var word: UInt64 { Self.word(source, destination, sourcePort, destinationPort, IPProtocol(rawValue: proto), sequence) }
+
+    /// The `word` of the key these values make, without making it.
+    @inline(__always)
+    static func word(_ s: IPAddress, _ d: IPAddress, _ sp: UInt16, _ dp: UInt16, _ proto: IPProtocol, _ sequence: UInt16) -> UInt64 {
+        mix(mix(s.hashWord, d.hashWord),
+            UInt64(sp) << 40 | UInt64(dp) << 24 | UInt64(proto.rawValue) << 16 | UInt64(sequence)) | 1
     }
 }
 

@@ -1,4 +1,5 @@
 import OverlayInventory
+import OverlayTables
 import OverlayWire
 
 /// The distributed router — NSX's DR, an OVN logical router — as every host runs it.
@@ -31,7 +32,12 @@ struct DistributedRouterModel {
     private(set) var declaredRouterMACs: Set<MACAddress> = []
     /// MACs shown by an L3 hop (R3).
     private(set) var l3HopMACs: Set<MACAddress> = []
-    private var flows: [InnerFlowKey: FlowLegs] = [:]
+    /// Inner flows in the order first seen, with the first frame of each direction; `flowIndex` finds a key's
+    /// slot (seeded multiply hash: a SipHash `Dictionary` here cost a hash and a copy of the legs per packet).
+    private var flowKeys: [InnerFlowKey] = []
+    private var flowLegs: [FlowLegs] = []
+    private var flowIndex = IndexTable(capacity: 4096)
+    private let hasher = KeyHasher()
     private var mismatches: [FlowMismatch] = []
     private var drifts: [TTLDrift] = []
     let flowLimit: Int
@@ -52,38 +58,62 @@ struct DistributedRouterModel {
     // MARK: per frame
 
     /// Records the first frame of each direction of an inner flow; when both are known, compares them.
+    /// `cache`: what the caller remembers of this frame's flow direction (see `FlowCacheEntry`), kept up to date.
     @inline(__always)
-    mutating func observe(frame: Int, vni: UInt32, from source: TEPID, to destination: TEPID, inner: InnerFrame) {
+    mutating func observe(frame: Int, vni: UInt32, from source: TEPID, to destination: TEPID, inner: InnerFrame,
+                          cache: inout FlowCacheEntry) {
         guard let key = InnerFlowKey(inner) else { return }
-        if let i = flows.index(forKey: key) {
+        // This direction's first packet is known and had the same TTL: nothing to record or compare.
+        if cache.legKnown, cache.ttl == inner.ttl { return }
+        let found: Int32?
+        if cache.index >= 0 {
+            found = cache.index
+        } else {
+            found = flowIndex.find(key.hash(hasher)) { flowKeys[Int($0)] == key }
+        }
+        if let found {
+            let i = Int(found)
+            cache.index = found
             // The common path: a later packet of a known direction; only its TTL is compared.
-            if key.forward, let known = flows.values[i].forward {
+            if key.forward, let known = flowLegs[i].forward {
+                cache.legKnown = true
+                cache.ttl = known.ttl
                 if known.ttl != inner.ttl, !known.ttlDrifted {
-                    flows.values[i].forward?.ttlDrifted = true
+                    flowLegs[i].forward?.ttlDrifted = true
                     ttlDrift(key, known, frame: frame, vni: vni, inner: inner)
                 }
                 return
             }
-            if !key.forward, let known = flows.values[i].reverse {
+            if !key.forward, let known = flowLegs[i].reverse {
+                cache.legKnown = true
+                cache.ttl = known.ttl
                 if known.ttl != inner.ttl, !known.ttlDrifted {
-                    flows.values[i].reverse?.ttlDrifted = true
+                    flowLegs[i].reverse?.ttlDrifted = true
                     ttlDrift(key, known, frame: frame, vni: vni, inner: inner)
                 }
                 return
             }
             let leg = FlowLeg(vni: vni, sourceMAC: inner.sourceMAC, destinationMAC: inner.destinationMAC,
                               source: source, destination: destination, frame: frame, ttl: inner.ttl)
-            if key.forward { flows.values[i].forward = leg } else { flows.values[i].reverse = leg }
-            if let f = flows.values[i].forward, let r = flows.values[i].reverse { compare(key, f, r) }
+            if key.forward { flowLegs[i].forward = leg } else { flowLegs[i].reverse = leg }
+            cache.legKnown = true
+            cache.ttl = inner.ttl
+            if let f = flowLegs[i].forward, let r = flowLegs[i].reverse { compare(key, f, r) }
             return
         }
-        guard flows.count < flowLimit else {
+        guard flowKeys.count < flowLimit else {
             droppedFlows += 1
             return
         }
         let leg = FlowLeg(vni: vni, sourceMAC: inner.sourceMAC, destinationMAC: inner.destinationMAC,
                           source: source, destination: destination, frame: frame, ttl: inner.ttl)
-        flows[key] = key.forward ? FlowLegs(forward: leg, reverse: nil) : FlowLegs(forward: nil, reverse: leg)
+        flowKeys.append(key)
+        flowLegs.append(key.forward ? FlowLegs(forward: leg, reverse: nil) : FlowLegs(forward: nil, reverse: leg))
+        let (hasher, keys) = (hasher, flowKeys)
+        flowIndex.insert(key.hash(hasher), index: Int32(keys.count - 1)) { keys[Int($0)].hash(hasher) }
+        cache.index = Int32(keys.count - 1)
+        cache.legKnown = true
+        cache.ttl = inner.ttl
     }
 
     /// Rule 4: a sender keeps one TTL for a flow. A later packet of the same direction, from the same source
@@ -214,6 +244,13 @@ struct InnerFlowKey: Hashable {
         h.combine(low)
         h.combine(high)
         h.combine(UInt64(lowPort) << 24 | UInt64(highPort) << 8 | UInt64(proto))
+    }
+
+    /// The key's hash for `IndexTable` (direction-free, like `==`).
+    @inline(__always)
+    func hash(_ hasher: KeyHasher) -> UInt64 {
+        let (l0, l1) = low.keyWords, (h0, h1) = high.keyWords
+        return hasher.hash(l0, l1 ^ (UInt64(lowPort) << 48 | UInt64(highPort) << 32 | UInt64(proto) << 16), h0, h1)
     }
 
     /// "tcp 10.1.10.11:40000 → 10.1.10.12:80" in the direction of the first frame.

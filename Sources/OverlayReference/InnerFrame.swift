@@ -146,7 +146,11 @@ struct InnerFrame {
 
     /// Identifies one inner frame among its copies (BUM replication, two capture points): what a TEP does
     /// not change when it replicates or forwards a frame on the same segment.
-    var copyFingerprint: UInt64 {
+    var copyFingerprint: UInt64 { copyFingerprint(packetFingerprint) }
+
+    /// `copyFingerprint` from this frame's `packetFingerprint`, when the caller has it already.
+    @inline(__always)
+    func copyFingerprint(_ packetFingerprint: UInt64) -> UInt64 {
         var h = mix(sourceMAC?.rawValue ?? 0, destinationMAC?.rawValue ?? 0)
         h = mix(h, packetFingerprint)
         return h

@@ -55,18 +55,21 @@ struct LogicalSwitchModel {
     // MARK: per frame
 
     /// Compares one tunneled frame with the delivery the model expects (rules 2–4).
+    /// `verifiedEpoch`: the MAC table's location epoch at which the caller last saw `destinationMAC` live behind
+    /// `destination` (0 if never); while the table's epoch is the same, the location is not looked up again.
     @inline(__always)
     mutating func deliver(frame: Int, time: Nanos, vni: UInt32, from source: TEPID, to destination: TEPID,
-                          destinationMAC: MACAddress, fingerprint: UInt64) {
+                          destinationMAC: MACAddress, fingerprint: UInt64, verifiedEpoch: inout UInt64) {
         closeExpiredGroups(now: time)
         let key = GroupKey(source: source, vni: vni, fingerprint: fingerprint)
-        if destinationMAC.isMulticast {
+        if verifiedEpoch == table.locationEpoch {
+            deliverKnown(key, destination: destination, frame: frame, time: time)
+        } else if destinationMAC.isMulticast {
             copy(key, kind: .bum, destinationMAC: destinationMAC, destination: destination, frame: frame, time: time)
         } else if let known = table.location(vni: vni, mac: destinationMAC) {
             if known.tep == destination {
-                // The common case: known unicast to the TEP that hosts the MAC.
-                if groups.addToOpenGroup(key, destination: destination, frame: frame, time: time) { return }
-                recentDeliveries[Int(fingerprint & recentMask)] = RecentDelivery(key: key, time: time, destination: destination, frame: frame)
+                verifiedEpoch = table.locationEpoch
+                deliverKnown(key, destination: destination, frame: frame, time: time)
             } else {
                 copy(key, kind: .misaddressed(expected: known.tep, expectationObserved: known.observed),
                      destinationMAC: destinationMAC, destination: destination, frame: frame, time: time)
@@ -74,6 +77,13 @@ struct LogicalSwitchModel {
         } else {
             copy(key, kind: .unknownUnicast, destinationMAC: destinationMAC, destination: destination, frame: frame, time: time)
         }
+    }
+
+    /// The common case: known unicast to the TEP that hosts the MAC.
+    @inline(__always)
+    private mutating func deliverKnown(_ key: GroupKey, destination: TEPID, frame: Int, time: Nanos) {
+        if groups.addToOpenGroup(key, destination: destination, frame: frame, time: time) { return }
+        recentDeliveries[Int(key.fingerprint & recentMask)] = RecentDelivery(key: key, time: time, destination: destination, frame: frame)
     }
 
     private mutating func copy(_ key: GroupKey, kind: GroupKind, destinationMAC: MACAddress, destination: TEPID,
@@ -207,8 +217,9 @@ struct LogicalSwitchModel {
     private func replicationFindings(_ v: ModelVerdicts) -> [Finding] {
         struct Gap { var evidence: Evidence; var missing: [TEPID: SegmentSpan.Member] = [:]; var reached: Set<TEPID> = []; var mac: MACAddress }
         var gaps: [TEPPairInVNI: Gap] = [:]
+        let membersByVNI = v.span.members
         for (key, o) in bumOutcomes {
-            guard let members = v.span.members[key.vni] else { continue }
+            guard let members = membersByVNI[key.vni] else { continue }
             let source = v.teps.address(key.source)
             // The capture point sees every copy this TEP sends: it is this TEP's uplink, or it sees the whole underlay.
             let seesAllCopies = v.completeUnderlayView || v.span.anchor == key.source

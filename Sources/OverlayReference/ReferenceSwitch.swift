@@ -84,24 +84,104 @@ public struct ReferenceSwitchDroppedState: Sendable, Hashable {
 public final class ReferenceSwitch {
     public let configuration: ReferenceSwitchConfiguration
     public let inventory: Inventory?
-    private var teps: TunnelEndpointTable
-    private var logicalSwitch: LogicalSwitchModel
-    private var router: DistributedRouterModel
-    private var edges: EdgeModel
-    private var ttl: TTLModel
-    private var headers: GeneveRules
-    private var mtu: MTUModel
-    private var conversations: ConversationTracker
-    private var intent: IntentModel?
-    private var span: SegmentSpan
-    private var lastTime: Nanos = 0
+    /// Every model's state in one value: `observe` mutates it through one exclusive access per packet, where
+    /// the class's own stored properties each cost a dynamic exclusivity check per access.
+    private var models: ReferenceModels
     private var result: [Finding]?
 
     public init(configuration: ReferenceSwitchConfiguration = .init(), inventory: Inventory? = nil) {
         self.configuration = configuration
         self.inventory = inventory
+        models = ReferenceModels(configuration: configuration, inventory: inventory)
+    }
+
+    /// Replays one decoded frame. Frames must come in capture time order.
+    public func observe(frame: FrameInfo, packet: DecodedPacket) {
+        models.observe(frame: frame, packet: packet)
+    }
+
+    /// Ends the replay: closes open replication groups, decides which MACs are routers', and returns every
+    /// disagreement, sorted by first frame. Calling it again returns the same findings.
+    public func finish() -> [Finding] {
+        if let result { return result }
+        models.flushLearning()
+        models.logicalSwitch.flush()
+        let v = verdicts()
+        var all = models.headers.findings()
+        all += models.mtu.findings(v)
+        all += models.logicalSwitch.findings(v)
+        all += MACMobility(flapWindow: configuration.flapWindow.nanoseconds, evidenceLimit: configuration.maxEvidenceFrames)
+            .findings(models.logicalSwitch.table, v)
+        all += models.router.findings(v)
+        let drift = models.router.ttlFindings(v)
+        all += drift.findings
+        all += models.ttl.findings(v, reported: drift.pairs)
+        all += models.conversations.findings(end: models.lastTime, v)
+        if let intent = models.intent { all += intent.findings(v) }
+        all.sort { a, b in
+            (a.frames.first ?? 0, a.kind, a.message) < (b.frames.first ?? 0, b.kind, b.message)
+        }
+        result = all
+        return all
+    }
+
+    private func verdicts() -> ModelVerdicts {
+        ModelVerdicts(routerMACs: routerMACs, edgeTEPs: models.edges.edgeTEPs(models.teps), transitVNIs: models.edges.transitVNIs,
+                      naming: Naming(inventory: inventory), teps: models.teps, span: models.span,
+                      completeUnderlayView: configuration.completeUnderlayView,
+                      membershipHorizon: configuration.membershipHorizon.nanoseconds,
+                      locationGrace: configuration.locationGrace.nanoseconds,
+                      tepSubnetPrefixV4: configuration.tepSubnetPrefixLengthV4,
+                      tepSubnetPrefixV6: configuration.tepSubnetPrefixLengthV6)
+    }
+
+    /// What the model believes are router MACs: declared in the inventory, NSX's default DR MAC, or learnt
+    /// from behaviour (see `DistributedRouterModel`). Computed from the frames observed so far.
+    public var routerMACs: Set<MACAddress> {
+        models.flushLearning()
+        return models.router.routerMACs(models.logicalSwitch.table)
+    }
+
+    /// TEPs the model treats as edges (declared, or learnt from outside traffic), by underlay address.
+    public var edgeTEPs: Set<IPAddress> { Set(models.edges.edgeTEPs(models.teps).map { models.teps.address($0) }) }
+
+    /// Where the model delivers known unicast for `mac` in `vni` now: the TEP it was last a source behind
+    /// (or the inventory's, until the capture shows it).
+    public func location(of mac: MACAddress, vni: UInt32) -> IPAddress? {
+        models.logicalSwitch.table.location(vni: vni, mac: mac).map { models.teps.address($0.tep) }
+    }
+
+    /// State not tracked because a bound in the configuration was reached.
+    public var droppedState: ReferenceSwitchDroppedState {
+        ReferenceSwitchDroppedState(
+            untrackedTEPs: models.teps.dropped, untrackedSegments: models.span.dropped, untrackedMACs: models.logicalSwitch.table.dropped,
+            untrackedFlows: models.router.droppedFlows,
+            untrackedRequests: models.conversations.dropped, replicationGroupsClosedEarly: models.logicalSwitch.closedEarly,
+            unjudgedReplicationGroups: models.logicalSwitch.unjudgedGroups)
+    }
+}
+
+/// The models of the reference switch and their per-frame rules (see `ReferenceSwitch`).
+struct ReferenceModels {
+    var teps: TunnelEndpointTable
+    var logicalSwitch: LogicalSwitchModel
+    var router: DistributedRouterModel
+    var edges: EdgeModel
+    var ttl: TTLModel
+    var headers: GeneveRules
+    var mtu: MTUModel
+    var conversations: ConversationTracker
+    var intent: IntentModel?
+    var span: SegmentSpan
+    var shapes: PacketShapeCache
+    var lastTime: Nanos = 0
+    /// Counts learnt source frames: their order, for `MACLearnCache`.
+    var sequence = 0
+
+    init(configuration: ReferenceSwitchConfiguration, inventory: Inventory?) {
         teps = TunnelEndpointTable(limit: configuration.maxTrackedTEPs)
         span = SegmentSpan(limit: configuration.maxTrackedSegments)
+        shapes = PacketShapeCache(limit: configuration.maxTrackedFlows)
         logicalSwitch = LogicalSwitchModel(configuration: configuration)
         router = DistributedRouterModel(configuration: configuration, inventory: inventory)
         edges = EdgeModel(inventory: inventory)
@@ -120,7 +200,7 @@ public final class ReferenceSwitch {
     }
 
     /// Replays one decoded frame. Frames must come in capture time order.
-    public func observe(frame: FrameInfo, packet: DecodedPacket) {
+    mutating func observe(frame: FrameInfo, packet: DecodedPacket) {
         let number = frame.number
         let time = frame.timestamp.totalNanoseconds
         lastTime = max(lastTime, time)
@@ -141,27 +221,43 @@ public final class ReferenceSwitch {
             (vni, oam, outerSource, outerDestination, outer) = (tunnel.vni, tunnel.geneve?.oam == true, s, d, .init(level))
         }
         guard let source = teps.intern(outerSource), let destination = teps.intern(outerDestination) else { return }
-        teps.noteTunnelPacket(from: source, to: destination, dontFragment: outer.dontFragment)
+        // Counted per TEP pair further down for switched frames (the shape caches the pair's slot); here for the others.
+        var pairSlot: Int32 = -1
         mtu.observeTunnel(frame: number, outer: outer, vni: vni, from: source, to: destination,
                           sourceIP: outerSource, destinationIP: outerDestination)
         // Geneve OAM packets are TEP-to-TEP control traffic (often in a VNI of their own); a must-drop packet
         // never reaches a workload.
         intent?.observeTunnel(frame: number, vni: oam ? nil : vni, from: source, to: destination, teps: teps)
-        if oam || verdict == .mustDrop { return }
+        if oam || verdict == .mustDrop {
+            teps.noteTunnelPacket(from: source, to: destination, dontFragment: outer.dontFragment, slot: &pairSlot)
+            return
+        }
         let inner = packet.summary(level: 1).map { InnerFrame($0, layers: packet.layers) } ?? InnerFrame(packet.level(1))
-        if inner.isControl { return }  // BFD between TEPs inside the tunnel
-        span.observe(frame: number, time: time, vni: vni, from: source, to: destination)
+        if inner.isControl {  // BFD between TEPs inside the tunnel
+            teps.noteTunnelPacket(from: source, to: destination, dontFragment: outer.dontFragment, slot: &pairSlot)
+            return
+        }
+        // One lookup finds what the models learnt about this packet shape (`PacketShapeCache`).
+        let found = shapes.slot(PacketShapeCache.key(vni: vni, from: source, to: destination, inner))
+        var state = found.map { shapes.state(at: $0.slot) } ?? ShapeState()
+        teps.noteTunnelPacket(from: source, to: destination, dontFragment: outer.dontFragment, slot: &state.pairSlot)
+        let packetFingerprint = inner.packetFingerprint
+        span.observe(frame: number, time: time, vni: vni, from: source, to: destination,
+                     sourceMember: &state.sourceMember, destinationMember: &state.destinationMember)
 
         if let destinationMAC = inner.destinationMAC {
             logicalSwitch.deliver(frame: number, time: time, vni: vni, from: source, to: destination,
-                                  destinationMAC: destinationMAC, fingerprint: inner.copyFingerprint)
+                                  destinationMAC: destinationMAC, fingerprint: inner.copyFingerprint(packetFingerprint),
+                                  verifiedEpoch: &state.deliveryEpoch)
         } else {
             logicalSwitch.closeExpiredGroups(now: time)
         }
         if let sourceMAC = inner.sourceMAC, !sourceMAC.isMulticast, sourceMAC != .zero {
             let sourceIP = (inner.sourceIP ?? inner.arp?.senderIP.map(IPAddress.v4)).flatMap { $0.isHostAddress ? $0 : nil }
+            sequence += 1
             let outcome = logicalSwitch.table.learn(vni: vni, mac: sourceMAC, behind: source, frame: number, time: time,
-                                                    sourceIP: sourceIP, ttl: inner.ttl)
+                                                    sourceIP: sourceIP, ttl: inner.ttl, sequence: sequence,
+                                                    cache: &state.learn, canBeSteady: inner.sourceIP != nil)
             switch outcome {
             case .unchanged, .untracked: break
             case .learned, .moved:
@@ -170,74 +266,26 @@ public final class ReferenceSwitch {
                 if declared != source { intent?.observeLocation(mac: sourceMAC, vni: vni, tep: source, frame: number, teps: teps) }
             }
         }
-        router.observe(frame: number, vni: vni, from: source, to: destination, inner: inner)
-        edges.observe(from: source, to: destination, inner: inner)
-        ttl.observe(frame: number, time: time, vni: vni, inner: inner)
+        router.observe(frame: number, vni: vni, from: source, to: destination, inner: inner, cache: &state.flow)
+        // The edge rules only mark TEPs by the inner addresses, all part of the shape: the first packet did it.
+        if found?.isNew ?? true { edges.observe(from: source, to: destination, inner: inner) }
+        ttl.observe(frame: number, time: time, vni: vni, inner: inner, fingerprint: packetFingerprint)
         conversations.observe(frame: number, time: time, vni: vni, from: source, to: destination, inner: inner)
+        if let found { shapes.store(state, at: found.slot) }
     }
 
-    private func observeUntunneled(number: Int, time: Nanos, outer: NetworkLevel) {
+    /// Brings the MAC table's entries up to date with what the shapes counted (see `MACLearnCache`).
+    mutating func flushLearning() { shapes.flushLearning(into: &logicalSwitch.table) }
+
+    private mutating func observeUntunneled(number: Int, time: Nanos, outer: NetworkLevel) {
         logicalSwitch.closeExpiredGroups(now: time)
         guard outer.ipv4 != nil || outer.ipv6 != nil else { return }
         mtu.observeUnderlay(frame: number, outer: outer, teps: teps)
         // A vNIC or uplink capture beside the tunnel capture: the same packets before/after the overlay.
-        if outer.bfd == nil { ttl.observe(frame: number, time: time, vni: nil, inner: InnerFrame(outer)) }
-    }
-
-    /// Ends the replay: closes open replication groups, decides which MACs are routers', and returns every
-    /// disagreement, sorted by first frame. Calling it again returns the same findings.
-    public func finish() -> [Finding] {
-        if let result { return result }
-        logicalSwitch.flush()
-        let v = verdicts()
-        var all = headers.findings()
-        all += mtu.findings(v)
-        all += logicalSwitch.findings(v)
-        all += MACMobility(flapWindow: configuration.flapWindow.nanoseconds, evidenceLimit: configuration.maxEvidenceFrames)
-            .findings(logicalSwitch.table, v)
-        all += router.findings(v)
-        let drift = router.ttlFindings(v)
-        all += drift.findings
-        all += ttl.findings(v, reported: drift.pairs)
-        all += conversations.findings(end: lastTime, v)
-        if let intent { all += intent.findings(v) }
-        all.sort { a, b in
-            (a.frames.first ?? 0, a.kind, a.message) < (b.frames.first ?? 0, b.kind, b.message)
+        if outer.bfd == nil {
+            let inner = InnerFrame(outer)
+            ttl.observe(frame: number, time: time, vni: nil, inner: inner, fingerprint: inner.packetFingerprint)
         }
-        result = all
-        return all
-    }
-
-    private func verdicts() -> ModelVerdicts {
-        ModelVerdicts(routerMACs: routerMACs, edgeTEPs: edges.edgeTEPs(teps), transitVNIs: edges.transitVNIs,
-                      naming: Naming(inventory: inventory), teps: teps, span: span,
-                      completeUnderlayView: configuration.completeUnderlayView,
-                      membershipHorizon: configuration.membershipHorizon.nanoseconds,
-                      locationGrace: configuration.locationGrace.nanoseconds,
-                      tepSubnetPrefixV4: configuration.tepSubnetPrefixLengthV4,
-                      tepSubnetPrefixV6: configuration.tepSubnetPrefixLengthV6)
-    }
-
-    /// What the model believes are router MACs: declared in the inventory, NSX's default DR MAC, or learnt
-    /// from behaviour (see `DistributedRouterModel`). Computed from the frames observed so far.
-    public var routerMACs: Set<MACAddress> { router.routerMACs(logicalSwitch.table) }
-
-    /// TEPs the model treats as edges (declared, or learnt from outside traffic), by underlay address.
-    public var edgeTEPs: Set<IPAddress> { Set(edges.edgeTEPs(teps).map { teps.address($0) }) }
-
-    /// Where the model delivers known unicast for `mac` in `vni` now: the TEP it was last a source behind
-    /// (or the inventory's, until the capture shows it).
-    public func location(of mac: MACAddress, vni: UInt32) -> IPAddress? {
-        logicalSwitch.table.location(vni: vni, mac: mac).map { teps.address($0.tep) }
-    }
-
-    /// State not tracked because a bound in the configuration was reached.
-    public var droppedState: ReferenceSwitchDroppedState {
-        ReferenceSwitchDroppedState(
-            untrackedTEPs: teps.dropped, untrackedSegments: span.dropped, untrackedMACs: logicalSwitch.table.dropped,
-            untrackedFlows: router.droppedFlows,
-            untrackedRequests: conversations.dropped, replicationGroupsClosedEarly: logicalSwitch.closedEarly,
-            unjudgedReplicationGroups: logicalSwitch.unjudgedGroups)
     }
 }
 

@@ -1,3 +1,4 @@
+import OverlayTables
 import OverlayWire
 
 /// Which TEPs take part in each segment, as the capture shows it: every TEP that sends or receives tunnel
@@ -13,7 +14,13 @@ struct SegmentSpan {
         var firstFrame: Int
     }
 
-    private(set) var members: [UInt32: [TEPID: Member]] = [:]
+    /// (VNI, TEP) → member, in the order first seen; `memberIndex` finds one (a seeded multiply hash: the nested
+    /// SipHash dictionaries this replaced cost two lookups per touch).
+    private var memberKeys: [(vni: UInt32, tep: TEPID)] = []
+    private var memberList: [Member] = []
+    private var memberIndex = IndexTable(capacity: 1024)
+    private var segments: Set<UInt32> = []
+    private let hasher = KeyHasher()
     let limit: Int
     /// Segments not tracked because `limit` VNIs were (frames in them are still judged, not their spans).
     private(set) var dropped = 0
@@ -25,8 +32,11 @@ struct SegmentSpan {
 
     init(limit: Int) { self.limit = limit }
 
+    /// `sourceMember`/`destinationMember`: the two members' indices when the caller knows them (-1 otherwise);
+    /// set once known.
     @inline(__always)
-    mutating func observe(frame: Int, time: Nanos, vni: UInt32, from source: TEPID, to destination: TEPID) {
+    mutating func observe(frame: Int, time: Nanos, vni: UInt32, from source: TEPID, to destination: TEPID,
+                          sourceMember: inout Int32, destinationMember: inout Int32) {
         if let (a, b) = anchors {
             let keepA = a == source || a == destination, keepB = b == source || b == destination
             anchors = (keepA ? a : -1, keepB ? b : -1)
@@ -37,18 +47,45 @@ struct SegmentSpan {
         let (low, high) = source < destination ? (source, destination) : (destination, source)
         if vni == last.vni, low == last.source, high == last.destination, time - last.time < Self.refresh { return }
         last = (vni, low, high, time)
-        touch(vni, source, frame, time)
-        touch(vni, destination, frame, time)
+        touch(vni, source, frame, time, &sourceMember)
+        touch(vni, destination, frame, time, &destinationMember)
     }
 
-    private mutating func touch(_ vni: UInt32, _ tep: TEPID, _ frame: Int, _ time: Nanos) {
-        if members[vni] != nil || members.count < limit {
-            // The default-value subscripts mutate the stored inner dictionary in place; optional chaining
-            // (`members[vni]?[tep]?.lastTime = …`) copied it on every packet (about ten allocations each).
-            members[vni, default: [:]][tep, default: Member(firstTime: time, lastTime: time, firstFrame: frame)].lastTime = time
+    @inline(__always)
+    private func hash(_ vni: UInt32, _ tep: TEPID) -> UInt64 { Self.hash(vni, tep, hasher) }
+
+    @inline(__always)
+    private static func hash(_ vni: UInt32, _ tep: TEPID, _ hasher: KeyHasher) -> UInt64 {
+        hasher.hash(UInt64(vni) << 32 | UInt64(UInt32(bitPattern: tep)), 0x5E6)
+    }
+
+    @inline(__always)
+    private mutating func touch(_ vni: UInt32, _ tep: TEPID, _ frame: Int, _ time: Nanos, _ cached: inout Int32) {
+        if cached >= 0 {
+            memberList[Int(cached)].lastTime = time
+            return
+        }
+        let h = hash(vni, tep)
+        if let i = memberIndex.find(h, { memberKeys[Int($0)] == (vni, tep) }) {
+            memberList[Int(i)].lastTime = time
+            cached = i
+        } else if segments.contains(vni) || segments.count < limit {
+            segments.insert(vni)
+            memberKeys.append((vni, tep))
+            memberList.append(Member(firstTime: time, lastTime: time, firstFrame: frame))
+            let (hasher, keys) = (hasher, memberKeys)
+            memberIndex.insert(h, index: Int32(keys.count - 1)) { Self.hash(keys[Int($0)].vni, keys[Int($0)].tep, hasher) }
+            cached = Int32(keys.count - 1)
         } else {
             dropped += 1
         }
+    }
+
+    /// Each segment's members, for the end-of-capture rules (built in the order the members were first seen).
+    var members: [UInt32: [TEPID: Member]] {
+        var out: [UInt32: [TEPID: Member]] = [:]
+        for (k, m) in zip(memberKeys, memberList) { out[k.vni, default: [:]][k.tep] = m }
+        return out
     }
 
     /// The TEP every tunnel packet has as an endpoint, when there is exactly one such TEP.

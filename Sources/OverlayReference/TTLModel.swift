@@ -13,7 +13,11 @@ import OverlayWire
 /// Both comparisons are order-free (merged captures can be skewed in time). Without two copies nothing is
 /// judged, so a capture from one point never yields a TTL finding.
 struct TTLModel {
-    private var slots: [SeenPacket]
+    /// The direct-mapped cache of recent packets, keyed by fingerprint. The high halves of the fingerprints have
+    /// an array of their own: every packet reads one (4 bytes in 64 KiB stay in cache), and only a match, which is
+    /// rare, reads the slot beside it. Every packet writes its slot, one cache line (`SeenPacketSlots`).
+    private var tags: [UInt32]
+    private var slots: SeenPacketSlots
     private let mask: UInt64
     let window: Nanos
     let evidenceLimit: Int
@@ -38,7 +42,8 @@ struct TTLModel {
     init(configuration: ReferenceSwitchConfiguration) {
         var n = 1
         while n < max(64, configuration.recentFrameSlots) { n <<= 1 }
-        slots = Array(repeating: SeenPacket(), count: n)
+        slots = SeenPacketSlots(count: n)
+        tags = Array(repeating: 0, count: n)
         mask = UInt64(n - 1)
         window = configuration.copyWindow.nanoseconds
         evidenceLimit = configuration.maxEvidenceFrames
@@ -46,21 +51,24 @@ struct TTLModel {
     }
 
     @inline(__always)
-    mutating func observe(frame: Int, time: Nanos, vni: UInt32?, inner: InnerFrame) {
+    /// `fingerprint`: the frame's `packetFingerprint`.
+    mutating func observe(frame: Int, time: Nanos, vni: UInt32?, inner: InnerFrame, fingerprint fp: UInt64) {
         guard let ttl = inner.ttl, let s = inner.sourceIP, let d = inner.destinationIP,
               let sm = inner.sourceMAC, let dm = inner.destinationMAC else { return }
-        let fp = inner.packetFingerprint
         let i = Int(fp & mask)
-        let prev = slots[i]
-        if prev.fingerprint == fp, prev.source == s, prev.destination == d, time - prev.time <= window, prev.frame != frame {
-            if prev.sourceMAC == sm && prev.destinationMAC == dm && prev.ttl != ttl {
-                record(&unchangedMACs, s, d, prev.frame, frame, detail: (prev.ttl, ttl, prev.vni, vni, prev.sourceMAC, sm))
-            } else if prev.sourceMAC != sm && prev.ttl == ttl && prev.vni != vni {
-                record(&routedCandidates, s, d, prev.frame, frame, detail: (prev.ttl, ttl, prev.vni, vni, prev.sourceMAC, sm))
+        if tags[i] == UInt32(truncatingIfNeeded: fp >> 32) {
+            let prev = slots.packet(at: i)
+            if prev.fingerprint == fp, prev.source == s, prev.destination == d, time - prev.time <= window, prev.frame != frame {
+                if prev.sourceMAC == sm && prev.destinationMAC == dm && prev.ttl != ttl {
+                    record(&unchangedMACs, s, d, prev.frame, frame, detail: (prev.ttl, ttl, prev.vni, vni, prev.sourceMAC, sm))
+                } else if prev.sourceMAC != sm && prev.ttl == ttl && prev.vni != vni {
+                    record(&routedCandidates, s, d, prev.frame, frame, detail: (prev.ttl, ttl, prev.vni, vni, prev.sourceMAC, sm))
+                }
             }
         }
-        slots[i] = SeenPacket(fingerprint: fp, source: s, destination: d, time: time, frame: frame, ttl: ttl,
-                              sourceMAC: sm, destinationMAC: dm, vni: vni)
+        tags[i] = UInt32(truncatingIfNeeded: fp >> 32)
+        slots.store(SeenPacket(fingerprint: fp, source: s, destination: d, time: time, frame: frame, ttl: ttl,
+                               sourceMAC: sm, destinationMAC: dm, vni: vni), at: i)
     }
 
     private func record(_ into: inout [TTLPairKey: TTLOutcome], _ s: IPAddress, _ d: IPAddress, _ a: Int, _ b: Int,
@@ -99,6 +107,66 @@ struct TTLModel {
                 frames: o.evidence.frames, vni: o.vniB ?? o.vniA))
         }
         return out
+    }
+}
+
+/// `TTLModel`'s slots, one 64-byte cache line each (where a `SeenPacket` takes 104 bytes and straddles two or
+/// three): seven words, the slots aligned to 64 bytes in the array. IPv4 addresses fit in the line; a packet with
+/// IPv6 addresses keeps them in `wide`, allocated when the first one comes.
+struct SeenPacketSlots {
+    private var words: [UInt64]
+    /// Index of slot 0's first word: the first 64-byte boundary in `words`.
+    private let base: Int
+    private var wide: [(IPAddress, IPAddress)] = []
+
+    // Word 3: source MAC | TTL << 48 | has VNI << 56 | IPv6 (in `wide`) << 57. Word 5: VNI | IPv4 source << 32.
+    private static let macMask: UInt64 = 0xFFFF_FFFF_FFFF
+
+    init(count: Int) {
+        words = Array(repeating: 0, count: count * 8 + 8)
+        let address = words.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
+        base = Int((64 - address % 64) % 64) / 8
+        for i in 0..<count { words[base + i * 8 + 1] = UInt64(bitPattern: Nanos.min) }  // SeenPacket's time
+    }
+
+    @inline(__always)
+    func packet(at i: Int) -> TTLModel.SeenPacket {
+        let w = base + i * 8
+        let flags = words[w + 3] >> 56
+        let source: IPAddress, destination: IPAddress
+        if flags & 2 != 0 {
+            (source, destination) = wide[i]
+        } else {
+            source = .v4(IPv4Address(rawValue: UInt32(truncatingIfNeeded: words[w + 5] >> 32)))
+            destination = .v4(IPv4Address(rawValue: UInt32(truncatingIfNeeded: words[w + 6])))
+        }
+        return TTLModel.SeenPacket(
+            fingerprint: words[w], source: source, destination: destination, time: Nanos(bitPattern: words[w + 1]),
+            frame: Int(Int64(bitPattern: words[w + 2])), ttl: UInt8(truncatingIfNeeded: words[w + 3] >> 48),
+            sourceMAC: MACAddress(rawValue: words[w + 3] & Self.macMask), destinationMAC: MACAddress(rawValue: words[w + 4]),
+            vni: flags & 1 != 0 ? UInt32(truncatingIfNeeded: words[w + 5]) : nil)
+    }
+
+    @inline(__always)
+    mutating func store(_ p: TTLModel.SeenPacket, at i: Int) {
+        let w = base + i * 8
+        var flags: UInt64 = p.vni == nil ? 0 : 1
+        var s4: UInt32 = 0, d4: UInt32 = 0
+        if case .v4(let s) = p.source, case .v4(let d) = p.destination {
+            s4 = s.rawValue
+            d4 = d.rawValue
+        } else {
+            flags |= 2
+            if wide.isEmpty { wide = Array(repeating: (p.source, p.destination), count: (words.count - 8) / 8) }
+            wide[i] = (p.source, p.destination)
+        }
+        words[w] = p.fingerprint
+        words[w + 1] = UInt64(bitPattern: p.time)
+        words[w + 2] = UInt64(bitPattern: Int64(p.frame))
+        words[w + 3] = p.sourceMAC.rawValue | UInt64(p.ttl) << 48 | flags << 56
+        words[w + 4] = p.destinationMAC.rawValue
+        words[w + 5] = UInt64(p.vni ?? 0) | UInt64(s4) << 32
+        words[w + 6] = UInt64(d4)
     }
 }
 

@@ -1,3 +1,4 @@
+import OverlayTables
 import OverlayWire
 
 /// A tunnel endpoint interned to a small integer, so per-frame state is keyed by cheap values.
@@ -15,10 +16,16 @@ struct TEPPair: Hashable, Sendable {
 /// the capture point shows other traffic in that direction (a capture on one TEP's uplink sees everything
 /// that TEP sends and receives, and nothing between two other TEPs).
 struct TunnelEndpointTable {
-    private var ids: [IPAddress: TEPID] = [:]
+    /// TEP id → address; `ids` finds an address's id (seeded multiply hash, no SipHash per packet).
     private(set) var addresses: [IPAddress] = []
-    /// Tunnel packets per direction, and how many of them had DF set in the outer header.
-    private(set) var pairs: [TEPPair: PairCounters] = [:]
+    private var ids = IndexTable(capacity: 64)
+    /// Tunnel packets per direction, and how many of them had DF set in the outer header; `pairIndex` finds a
+    /// pair's slot in `pairKeys`/`pairCounters`.
+    private var pairKeys: [TEPPair] = []
+    private var pairCounters: [PairCounters] = []
+    private var pairIndex = IndexTable(capacity: 256)
+    private let hasher = KeyHasher()
+    private var lastPairSlot = -1
     /// Per TEP: the capture shows tunnel packets arriving at it / leaving it.
     private(set) var receives: [Bool] = []
     private(set) var sends: [Bool] = []
@@ -41,41 +48,71 @@ struct TunnelEndpointTable {
 
     var count: Int { addresses.count }
 
-    func id(of ip: IPAddress) -> TEPID? { ids[ip] }
+    @inline(__always)
+    func id(of ip: IPAddress) -> TEPID? { ids.find(hasher.hash(ip)) { addresses[Int($0)] == ip } }
     func address(_ id: TEPID) -> IPAddress { addresses[Int(id)] }
 
     /// The id of `ip`, adding it when new; nil once `limit` TEPs are tracked.
+    @inline(__always)
     mutating func intern(_ ip: IPAddress) -> TEPID? {
-        if let id = ids[ip] { return id }
+        let h = hasher.hash(ip)
+        if let id = ids.find(h, { addresses[Int($0)] == ip }) { return id }
         guard addresses.count < limit else {
             dropped += 1
             return nil
         }
         let id = TEPID(addresses.count)
-        ids[ip] = id
         addresses.append(ip)
+        let (hasher, known) = (hasher, addresses)
+        ids.insert(h, index: id) { hasher.hash(known[Int($0)]) }
         receives.append(false)
         sends.append(false)
         return id
     }
 
-    mutating func noteTunnelPacket(from source: TEPID, to destination: TEPID, dontFragment: Bool) {
+    @inline(__always)
+    private func pairHash(_ p: TEPPair) -> UInt64 { Self.pairHash(p, hasher) }
+
+    @inline(__always)
+    private static func pairHash(_ p: TEPPair, _ hasher: KeyHasher) -> UInt64 {
+        hasher.hash(UInt64(UInt32(bitPattern: p.source)) << 32 | UInt64(UInt32(bitPattern: p.destination)), 0x7E9)
+    }
+
+    private func pairSlot(_ pair: TEPPair) -> Int? {
+        pairIndex.find(pairHash(pair)) { pairKeys[Int($0)] == pair }.map(Int.init)
+    }
+
+    /// `slot`: the pair's slot in the counters when the caller knows it (-1 otherwise); set once known.
+    @inline(__always)
+    mutating func noteTunnelPacket(from source: TEPID, to destination: TEPID, dontFragment: Bool, slot: inout Int32) {
         let pair = TEPPair(source: source, destination: destination)
         if pair != lastPair {
             lastPair = pair
             sends[Int(source)] = true
             receives[Int(destination)] = true
+            if slot >= 0 {
+                lastPairSlot = Int(slot)
+            } else if let found = pairSlot(pair) {
+                lastPairSlot = found
+            } else {
+                lastPairSlot = pairKeys.count
+                pairKeys.append(pair)
+                pairCounters.append(PairCounters())
+                let (hasher, pairKeys) = (hasher, pairKeys)
+                pairIndex.insert(Self.pairHash(pair, hasher), index: Int32(lastPairSlot)) { Self.pairHash(pairKeys[Int($0)], hasher) }
+            }
         }
-        pairs[pair, default: PairCounters()].count(dontFragment: dontFragment)
+        slot = Int32(lastPairSlot)
+        pairCounters[lastPairSlot].count(dontFragment: dontFragment)
     }
 
     func sawTraffic(from source: TEPID, to destination: TEPID) -> Bool {
-        pairs[TEPPair(source: source, destination: destination)] != nil
+        pairSlot(TEPPair(source: source, destination: destination)) != nil
     }
 
     func sawTraffic(to destination: TEPID) -> Bool { receives[Int(destination)] }
 
     func counters(from source: TEPID, to destination: TEPID) -> PairCounters? {
-        pairs[TEPPair(source: source, destination: destination)]
+        pairSlot(TEPPair(source: source, destination: destination)).map { pairCounters[$0] }
     }
 }

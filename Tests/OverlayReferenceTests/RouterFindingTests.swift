@@ -46,6 +46,24 @@ import Testing
         #expect(findings.first?.frames == [b])
     }
 
+    /// The same with IPv6 (hop limit): the recent-packet cache keeps IPv6 addresses beside its slots.
+    @Test func hopLimitChangedBetweenVNICAndTunnelIsFlagged() throws {
+        let (s, d) = (IPv6Address(high: 0xFD00_0000_0000_0010, low: 11), IPv6Address(high: 0xFD00_0000_0000_0010, low: 12))
+        func packet(_ hopLimit: UInt8) -> [SynthLayer] {
+            [.ethernet(src: T.web01.mac, dst: T.web02.mac), .ipv6(src: s, dst: d, hopLimit: hopLimit),
+             .tcp(sport: 40000, dport: 80, seq: 1000, ack: 1, flags: ack)]
+        }
+        var c = CaptureScript()
+        let a = c.add(PacketBuilder.build(packet(64)))
+        let b = c.tunnel(T.esxi01, T.esxi02, vni: T.web, packet(60), after: 0.000_3)
+        let (_, findings) = c.replay()
+        #expect(findings.map(\.kind) == [.ttl], "\(findings.listing)")
+        let f = try #require(findings.first)
+        #expect(f.frames == [a, b])
+        #expect(f.message.contains("TTL 64") && f.message.contains("TTL 60") && f.message.contains("untunneled"))
+        #expect(f.message.contains("fd00:0:0:10::b"))
+    }
+
     /// A vNIC copy and the tunneled copy of one packet: same MACs, different TTL.
     @Test func ttlChangedBetweenVNICAndTunnelIsFlagged() throws {
         var c = CaptureScript()

@@ -85,4 +85,24 @@ import Testing
         Self.returnTraffic(&c, after: 0.2)
         #expect(c.replay().1.isEmpty)
     }
+
+    /// Past the cap on findings per kind, the findings kept are the earliest requests, whatever order the
+    /// pending-request table (seeded per process) holds them in: 40 unanswered SYNs to 40 ports, 2 kept.
+    @Test func cappedFindingsAreTheEarliest() {
+        var c = CaptureScript()
+        Self.returnTraffic(&c)
+        var syns: [Int] = []
+        for i in 0..<40 {
+            syns.append(c.tunnel(T.esxi01, T.esxi02, vni: T.web,
+                                 Inner.tcp(T.web01, T.web02, sport: 40000, dport: UInt16(1000 + i), flags: syn, id: UInt16(i + 1))))
+        }
+        Self.returnTraffic(&c, after: 2)
+        var capped = ReferenceSwitchConfiguration()
+        capped.maxFindingsPerKind = 2
+        let findings = c.replay(capped).1
+        #expect(findings.map(\.kind) == [.unanswered, .unanswered], "\(findings.listing)")
+        #expect(findings.map(\.frames) == [[syns[0]], [syns[1]]])
+        // And the same again from a fresh switch (its tables fill in their own order).
+        #expect(c.replay(capped).1.map(\.frames) == findings.map(\.frames))
+    }
 }
