@@ -129,20 +129,7 @@ struct FlowLegState {
             }
             self.ovn = ovn
         }
-        packets += 1
-        self.bytes += bytes
-        last = at
-        if evidence.count < maxEvidence { evidence.append(frame.number) }
-        if l.hasIP {
-            if !hasTTL {
-                hasTTL = true
-                ttlFirst = l.ttl
-            }
-            if l.ttl < ttlMin { ttlMin = l.ttl }
-            if l.ttl > ttlMax { ttlMax = l.ttl }
-        }
-        tcpFlags |= l.tcpFlags
-        fileMask |= 1 << UInt64(min(max(frame.fileIndex, 0), 63))
+        count(bytes: bytes, hasTTL: l.hasIP, ttl: l.ttl, tcpFlags: l.tcpFlags, frame: frame, at: at, maxEvidence: maxEvidence)
         guard tunnel >= 0, tunnel != lastTunnel else { return (false, false) }
         lastTunnel = tunnel
         guard !tunnels.contains(tunnel) else { return (false, false) }
@@ -152,11 +139,36 @@ struct FlowLegState {
         return (false, true)
     }
 
+    /// The counters of one more packet of a leg already seen (its first packet went through `record`): the
+    /// summaries' fast path and `record` share it.
+    @inline(__always)
+    mutating func count(bytes: Int, hasTTL ip: Bool, ttl: UInt8, tcpFlags flags: UInt16, frame: FrameInfo, at: FrameRef,
+                        maxEvidence: Int) {
+        packets += 1
+        self.bytes += bytes
+        last = at
+        if evidence.count < maxEvidence { evidence.append(frame.number) }
+        if ip {
+            if !hasTTL {
+                hasTTL = true
+                ttlFirst = ttl
+            }
+            if ttl < ttlMin { ttlMin = ttl }
+            if ttl > ttlMax { ttlMax = ttl }
+        }
+        tcpFlags |= flags
+        fileMask |= 1 << UInt64(min(max(frame.fileIndex, 0), 63))
+    }
+
     /// The cached source endpoint, when this packet has the leg's cached tunnel and source MAC.
     @inline(__always)
     func cachedEndpoint(tunnel: Int32, _ l: LevelFacts) -> Int32 {
-        let mac = l.hasSourceMAC ? l.sourceMAC.rawValue : (l.arpSenderMAC?.rawValue ?? .max)
-        return cachedTunnel == tunnel && cachedSourceMAC == mac ? sourceEndpoint : -1
+        cachedEndpoint(tunnel: tunnel, sourceMAC: l.hasSourceMAC ? l.sourceMAC.rawValue : (l.arpSenderMAC?.rawValue ?? .max))
+    }
+
+    @inline(__always)
+    func cachedEndpoint(tunnel: Int32, sourceMAC: UInt64) -> Int32 {
+        cachedTunnel == tunnel && cachedSourceMAC == sourceMAC ? sourceEndpoint : -1
     }
 }
 
@@ -194,8 +206,26 @@ struct FlowState {
         return (r.newTunnel, r.tunnelNotKept, ba.cachedEndpoint(tunnel: tunnel, l))
     }
 
+    /// One more TCP/UDP packet of a leg already seen, on the tunnel it rode last: what `record` does then.
+    @inline(__always)
+    mutating func countSteady(direction: Int, isTCP: Bool, tcpFlags: UInt16, ttl: UInt8, bytes: Int, frame: FrameInfo, at: FrameRef,
+                              maxEvidence: Int) {
+        if isTCP, synDirection < 0, tcpFlags & TCPHeader.syn != 0, tcpFlags & TCPHeader.ack == 0 { synDirection = direction }
+        if direction == 0 {
+            ab.count(bytes: bytes, hasTTL: true, ttl: ttl, tcpFlags: tcpFlags, frame: frame, at: at, maxEvidence: maxEvidence)
+        } else {
+            ba.count(bytes: bytes, hasTTL: true, ttl: ttl, tcpFlags: tcpFlags, frame: frame, at: at, maxEvidence: maxEvidence)
+        }
+    }
+
     @inline(__always)
     func lastTunnel(_ direction: Int) -> Int32 { direction == 0 ? ab.lastTunnel : ba.lastTunnel }
+
+    /// The source endpoint a leg learned while riding `tunnel` with `sourceMAC`, -1 when it has none for them.
+    @inline(__always)
+    func cachedEndpoint(_ direction: Int, tunnel: Int32, sourceMAC: UInt64) -> Int32 {
+        direction == 0 ? ab.cachedEndpoint(tunnel: tunnel, sourceMAC: sourceMAC) : ba.cachedEndpoint(tunnel: tunnel, sourceMAC: sourceMAC)
+    }
 
     /// Remembers the source endpoint of a leg for this tunnel and MAC.
     mutating func cache(direction: Int, tunnel: Int32, sourceMAC: MACAddress, endpoint: Int32) {

@@ -104,23 +104,12 @@ struct TunnelState {
         self.segment = segment
     }
 
-    /// Counts one packet of this tunnel; returns how many option kinds could not be kept.
+    /// Counts one packet of this tunnel, from the carrier level's facts; returns how many option kinds could not be kept.
     mutating func record(_ outer: LevelFacts, geneve: GeneveHeader?, options: ArraySlice<GeneveOption>?, wireLength: Int,
                          at: FrameRef, configuration: AnalysisConfiguration) -> Int {
-        packets += 1
-        bytes += wireLength
-        if first.frame == 0 { first = at }
-        last = at
-        sourcePorts.insert(outer.sourcePort, limit: configuration.exactSourcePortLimit)
-        ttls.insert(outer.ttl)
-        if outer.ipVersion == 4 {
-            if outer.dontFragment { dontFragment += 1 } else { fragmentable += 1 }
-        }
         let outerLength = outer.ipLength > 0 ? outer.ipLength : wireLength - outer.ipOffset
-        if outerLength > largestOuter {
-            largestOuter = outerLength
-            largestOuterFrame = at.frame
-        }
+        count(sourcePort: outer.sourcePort, ttl: outer.ttl, ipVersion: outer.ipVersion, dontFragment: outer.dontFragment,
+              outerLength: outerLength, wireLength: wireLength, at: at, exactSourcePortLimit: configuration.exactSourcePortLimit)
         var notKept = 0
         if let g = geneve {
             if g.oam { oam += 1 }
@@ -130,6 +119,26 @@ struct TunnelState {
             }
         }
         return notKept
+    }
+
+    /// The per-packet counters of the outer header (everything but the Geneve flags and options), from plain
+    /// fields: the summaries' fast path and `record` share it.
+    @inline(__always)
+    mutating func count(sourcePort: UInt16, ttl: UInt8, ipVersion: UInt8, dontFragment df: Bool, outerLength: Int, wireLength: Int,
+                        at: FrameRef, exactSourcePortLimit: Int) {
+        packets += 1
+        bytes += wireLength
+        if first.frame == 0 { first = at }
+        last = at
+        sourcePorts.insert(sourcePort, limit: exactSourcePortLimit)
+        ttls.insert(ttl)
+        if ipVersion == 4 {
+            if df { dontFragment += 1 } else { fragmentable += 1 }
+        }
+        if outerLength > largestOuter {
+            largestOuter = outerLength
+            largestOuterFrame = at.frame
+        }
     }
 
     /// Counts one option; returns false when a new kind could not be kept.
