@@ -51,7 +51,7 @@ extension OverlayAnalyzer {
         var frames: [Int] = []
         var fileMask: UInt64 = 0
         for l in g.legs {
-            frames += l.state.evidence
+            frames += l.evidence
             fileMask |= l.state.fileMask
             let keys = l.state.ovn
             legs.append(FlowLeg(
@@ -62,7 +62,7 @@ extension OverlayAnalyzer {
                 sourceTEPs: l.sourceTEPs, destinationTEPs: l.destinationTEPs, packets: l.state.packets, bytes: l.state.bytes,
                 first: l.state.first, last: l.state.last, ttl: l.ttl,
                 ttlRange: l.state.hasTTL ? l.state.ttlMin...l.state.ttlMax : nil,
-                tcpFlags: g.kind == .tcp ? TCPFlags.text(l.state.tcpFlags) : nil, frames: l.state.evidence,
+                tcpFlags: g.kind == .tcp ? TCPFlags.text(l.state.tcpFlags) : nil, frames: l.evidence,
                 ovn: keys.flatMap { k in l.vni.map { labels.names.ovn(k, vni: $0) } }))
         }
         var tepOrder: [IPAddress] = []

@@ -320,13 +320,13 @@ struct StreamingState {
 
     // MARK: flows
 
-    /// The flow key of an inner (or untunneled) level, the direction of this packet, and the A/B addresses.
-    private func flowKey(_ l: LevelFacts, scope: UInt32) -> (FlowKey, Int, IPAddress?, IPAddress?)? {
+    /// The flow key of an inner (or untunneled) level, and the direction of this packet (the key holds the A/B addresses).
+    private func flowKey(_ l: LevelFacts, scope: UInt32) -> (FlowKey, Int)? {
         if l.hasARP, !l.hasIP {
             guard let s = l.arpSenderIP, let t = l.arpTargetIP else { return nil }
             let src = IPAddress.v4(s), dst = IPAddress.v4(t)
             let (k, d) = FlowKey.make(scope: scope, kind: .arp, proto: 0, family: 4, src: src.words, sport: 0, dst: dst.words, dport: 0)
-            return (k, d, d == 0 ? src : dst, d == 0 ? dst : src)
+            return (k, d)
         }
         if l.hasIP {
             var kind = FlowKind.otherIP
@@ -349,12 +349,12 @@ struct StreamingState {
             }
             let (k, d) = FlowKey.make(scope: scope, kind: kind, proto: l.proto, family: l.ipVersion,
                                       src: src.words, sport: sport, dst: dst.words, dport: dport)
-            return (k, d, d == 0 ? src : dst, d == 0 ? dst : src)
+            return (k, d)
         }
         if l.hasEthernet {
             let (k, d) = FlowKey.make(scope: scope, kind: .l2, proto: 0, family: 0, src: (0, l.sourceMAC.rawValue),
                                       sport: l.etherType, dst: (0, l.destinationMAC.rawValue), dport: l.etherType)
-            return (k, d, nil, nil)
+            return (k, d)
         }
         return nil
     }
@@ -362,7 +362,7 @@ struct StreamingState {
     private mutating func noteFlow(_ l: LevelFacts, tunnel pending: PendingTunnel?, packet: DecodedPacket, frame: FrameInfo,
                                    at: FrameRef) {
         let scope = pending?.vni ?? FlowKey.scope(vlan: l.vlan == FlowKey.noVLAN ? nil : l.vlan)
-        guard let (key, direction, a, b) = flowKey(l, scope: scope) else {
+        guard let (key, direction) = flowKey(l, scope: scope) else {
             if let p = pending { _ = noteTunnel(p, hint: -1, packet: packet, frame: frame, at: at) }
             return
         }
@@ -372,7 +372,7 @@ struct StreamingState {
             f = Int(i)
         } else if flows.count < configuration.maxFlows {
             f = flows.count
-            var state = FlowState(key: key, addressA: a, addressB: b)
+            var state = FlowState(key: key)
             state.firstDirection = direction
             state.encapsulation = pending?.encapsulation
             flows.append(state)

@@ -73,7 +73,9 @@ struct TunnelKey: Hashable {
     }
 }
 
-/// Per-tunnel counters kept while streaming.
+/// Per-tunnel counters kept while streaming. The fields every packet touches come first (key, indices,
+/// counters, the source-port cache, the first option kind), so the steady state stays on two cache lines; the
+/// option kinds beyond the first live out of line.
 struct TunnelState {
     let key: TunnelKey
     let sourceTEP: Int32
@@ -81,15 +83,22 @@ struct TunnelState {
     let segment: Int32
     var encapsulation: TunnelEncapsulation { key.encapsulation }
     var packets = 0, bytes = 0
-    var innerFlows = 0
-    var sourcePorts = BoundedValueCounter()
-    var ttls = ByteSet()
-    var dontFragment = 0, fragmentable = 0
-    var largestOuter = 0, largestOuterFrame = 0
-    var oam = 0, critical = 0
-    var options: [OptionCount] = []
-    var first = FrameRef.none
     var last = FrameRef.none
+    var largestOuter = 0
+    var dontFragment = 0, fragmentable = 0
+    var ttls = ByteSet()
+    var sourcePorts = BoundedValueCounter()
+    /// The first option kind seen (almost always the only one: OVN's), inline; `packets` 0 until then.
+    var firstOption = OptionCount(optionClass: 0, type: 0, packets: 0)
+    var first = FrameRef.none
+    var largestOuterFrame = 0
+    var innerFlows = 0
+    var oam = 0, critical = 0
+    /// Option kinds after the first.
+    var moreOptions: [OptionCount] = []
+
+    /// Option kinds in the order first seen.
+    var options: [OptionCount] { firstOption.packets > 0 ? [firstOption] + moreOptions : [] }
 
     struct OptionCount {
         var optionClass: UInt16
@@ -142,13 +151,27 @@ struct TunnelState {
     }
 
     /// Counts one option; returns false when a new kind could not be kept.
+    @inline(__always)
     mutating func countOption(_ cls: UInt16, _ type: UInt8, limit: Int) -> Bool {
-        for i in options.indices where options[i].optionClass == cls && options[i].type == type {
-            options[i].packets += 1
+        if firstOption.packets > 0 && firstOption.optionClass == cls && firstOption.type == type {
+            firstOption.packets += 1
             return true
         }
-        guard options.count < limit else { return false }
-        options.append(OptionCount(optionClass: cls, type: type, packets: 1))
+        return countOtherOption(cls, type, limit: limit)
+    }
+
+    private mutating func countOtherOption(_ cls: UInt16, _ type: UInt8, limit: Int) -> Bool {
+        if firstOption.packets == 0 {
+            guard limit > 0 else { return false }
+            firstOption = OptionCount(optionClass: cls, type: type, packets: 1)
+            return true
+        }
+        for i in moreOptions.indices where moreOptions[i].optionClass == cls && moreOptions[i].type == type {
+            moreOptions[i].packets += 1
+            return true
+        }
+        guard moreOptions.count + 1 < limit else { return false }
+        moreOptions.append(OptionCount(optionClass: cls, type: type, packets: 1))
         return true
     }
 }
