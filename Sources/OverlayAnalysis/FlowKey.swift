@@ -110,21 +110,22 @@ struct FlowLegState {
     var ttlMin: UInt8 = .max
     var ttlMax: UInt8 = 0
     var hasTTL = false
-    var tcpFlags: UInt16 = 0
-    var tunnelOverflowCounted = false
     var packets = 0
     var bytes = 0
     var fileMask: UInt64 = 0
     var last = FrameRef.none
+    // (small fields where `last` leaves padding)
+    var tcpFlags: UInt16 = 0
+    var tunnelOverflowCounted = false
     /// The first frame numbers.
     var evidence = EvidenceSample()
+    var ovn: OVNPortKeys?
     var first = FrameRef.none
+    /// Distinct tunnels (TEP pairs) the leg rode.
+    var tunnels = SmallIndexSet()
     /// Inner MACs of the first frame (`.max`: none).
     private var sourceMACValue: UInt64 = .max
     private var destinationMACValue: UInt64 = .max
-    /// Distinct tunnels (TEP pairs) the leg rode.
-    var tunnels = SmallIndexSet()
-    var ovn: OVNPortKeys?
 
     var sourceMAC: MACAddress? {
         get { sourceMACValue == .max ? nil : MACAddress(rawValue: sourceMACValue) }
@@ -194,11 +195,13 @@ struct FlowLegState {
 
 /// One flow record (one scope) while streaming.
 ///
-/// Size (10k-flow synth capture, IPv4): 48-byte key, 8 bytes of flow fields, two ~170-byte legs (caches and
-/// counters, an inline sample of 4 evidence frames, first frame, MACs, up to 4 tunnels, OVN keys): ≈ 400 bytes
-/// per record, ≈ 200 per directional flow, nothing on the heap unless more than 4 evidence frames are
-/// configured (`StateLayoutTests` pins it). The steady state touches the key, the direction fields next to it
-/// and the leg's leading caches and counters.
+/// Size: 408 bytes per record (a 48-byte key, 8 bytes of flow fields, two 176-byte legs: caches and counters,
+/// an inline sample of 4 evidence frames, first frame, MACs, up to 4 tunnels, OVN keys), so ≈ 204 bytes per
+/// directional flow and nothing on the heap unless more than 4 evidence frames are configured (it was 488
+/// bytes plus two 64-byte evidence arrays). On the 10k-flow synth capture the whole streaming state (10k
+/// flow records, 14k tunnels of 264 bytes, 3k endpoints, the index tables) is ≈ 12 MiB, ≈ 600 bytes per
+/// directional flow. `StreamingStateTests` pins the sizes. The steady state touches the key, the direction
+/// fields next to it and the leg's leading caches and counters.
 struct FlowState {
     let key: FlowKey
     /// The NAT-correlated record on the other side of the edge, -1 when none.

@@ -35,27 +35,32 @@ struct SmallIndexSet: Sendable {
 /// The first frame numbers of a flow leg (its evidence sample): four inline, more (when configured so) out of
 /// line. The common leg allocates nothing for it, and the per-packet "sample full?" check reads no heap memory.
 struct EvidenceSample: Sendable {
-    private(set) var count = 0
     private var f0 = 0, f1 = 0, f2 = 0, f3 = 0
     private var more: [Int] = []
+    /// Inline frames kept (0...4); the others are in `more`.
+    private var inline: UInt8 = 0
+
+    var count: Int { Int(inline) + more.count }
 
     /// Keeps `frame` while fewer than `limit` are kept.
     @inline(__always)
     mutating func append(_ frame: Int, limit: Int) {
-        guard count < limit else { return }
-        switch count {
-        case 0: f0 = frame
-        case 1: f1 = frame
-        case 2: f2 = frame
-        case 3: f3 = frame
-        default: more.append(frame)
+        switch inline {
+        case 0 where limit > 0: f0 = frame
+        case 1 where limit > 1: f1 = frame
+        case 2 where limit > 2: f2 = frame
+        case 3 where limit > 3: f3 = frame
+        case 4 where more.count + 4 < limit:
+            more.append(frame)
+            return
+        default: return
         }
-        count += 1
+        inline += 1
     }
 
-    var first: Int? { count > 0 ? f0 : nil }
+    var first: Int? { inline > 0 ? f0 : nil }
     /// The kept frames, in order.
-    var frames: [Int] { Array([f0, f1, f2, f3].prefix(count)) + more }
+    var frames: [Int] { Array([f0, f1, f2, f3].prefix(Int(inline))) + more }
 }
 
 /// A set of byte values (TTLs) as a 256-bit bitmap: exact and allocation-free.

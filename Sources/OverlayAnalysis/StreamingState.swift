@@ -111,16 +111,17 @@ struct StreamingState {
               !s1.contains(.icmp), !s1.contains(.icmpv6), !s1.contains(.arp), !s1.contains(.bfd) else { return false }
         let geneve = s0.contains(.geneve)
         let vni = s0.tunnelVNI
+        // The tunnel is looked up by its own key before the flow, not through the flow leg's last tunnel: the
+        // two lookups do not depend on each other, so their cache misses overlap instead of adding up.
+        let tunnelKey = TunnelKey(source: s0.sourceIP, destination: s0.destinationIP, vni: vni, encapsulation: geneve ? .geneve : .vxlan)
+        guard let t = tunnelIndex.find(tunnelKey.tableHash(keyHasher), { tunnels[Int($0)].key == tunnelKey }) else { return false }
         let (key, direction) = FlowKey.make(scope: vni, kind: isTCP ? .tcp : .udp, proto: s1.ipProtocol.rawValue, family: s1.ipVersion,
                                             src: s1.sourceIP.words, sport: s1.sourcePort, dst: s1.destinationIP.words,
                                             dport: s1.destinationPort)
         guard let found = flowIndex.find(key.tableHash(keyHasher), { flows[Int($0)].key == key }) else { return false }
         let f = Int(found)
-        let t = flows[f].lastTunnel(direction)
-        guard t >= 0 else { return false }
+        guard flows[f].lastTunnel(direction) == t else { return false }
         let ti = Int(t)
-        let tunnelKey = TunnelKey(source: s0.sourceIP, destination: s0.destinationIP, vni: vni, encapsulation: geneve ? .geneve : .vxlan)
-        guard tunnels[ti].key == tunnelKey else { return false }
         let e = flows[f].cachedEndpoint(direction, tunnel: t, sourceMAC: s1.sourceMAC.rawValue)
         guard e >= 0, endpointTEP[Int(e)] == tunnels[ti].sourceTEP else { return false }
         var critical = false

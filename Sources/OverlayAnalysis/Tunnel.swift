@@ -61,6 +61,14 @@ struct TunnelKey: Hashable {
         return k.hash(UInt64(vni) << 8 | UInt64(source.family) << 2 | (encapsulation == .geneve ? 1 : 2), sl << 32 ^ dl, sh, dh)
     }
 
+    /// Word compares, inlined (the derived `==` is an out-of-line call comparing enums).
+    @inline(__always)
+    static func == (a: TunnelKey, b: TunnelKey) -> Bool {
+        a.vni == b.vni && a.encapsulation == b.encapsulation && a.source.family == b.source.family
+            && a.destination.family == b.destination.family && a.source.words == b.source.words
+            && a.destination.words == b.destination.words
+    }
+
     /// Three words for IPv4 TEPs (the common case), five for IPv6.
     func hash(into h: inout Hasher) {
         let (sh, sl) = source.words, (dh, dl) = destination.words

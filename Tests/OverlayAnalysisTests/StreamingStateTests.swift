@@ -61,14 +61,13 @@ struct StreamingStateTests {
     func optionKinds() {
         let key = TunnelKey(source: .v4(IPv4Address(rawValue: 1)), destination: .v4(IPv4Address(rawValue: 2)), vni: 5, encapsulation: .geneve)
         var t = TunnelState(key: key, sourceTEP: 0, destinationTEP: 1, segment: 0)
-        #expect(t.countOption(0x0102, 0x80, limit: 2))
-        #expect(t.countOption(0x0102, 0x80, limit: 2))
-        #expect(t.countOption(0x0104, 1, limit: 2))
-        #expect(!t.countOption(0x0105, 1, limit: 2))
-        #expect(t.countOption(0x0104, 1, limit: 2))
+        let kept = [t.countOption(0x0102, 0x80, limit: 2), t.countOption(0x0102, 0x80, limit: 2), t.countOption(0x0104, 1, limit: 2),
+                    t.countOption(0x0105, 1, limit: 2), t.countOption(0x0104, 1, limit: 2)]
+        #expect(kept == [true, true, true, false, true])
         #expect(t.options.map { "\($0.optionClass)/\($0.type)/\($0.packets)" } == ["258/128/2", "260/1/2"])
         var none = TunnelState(key: key, sourceTEP: 0, destinationTEP: 1, segment: 0)
-        #expect(!none.countOption(0x0102, 0x80, limit: 0) && none.options.isEmpty)
+        let keptNone = none.countOption(0x0102, 0x80, limit: 0)
+        #expect(!keptNone && none.options.isEmpty)
     }
 
     @Test("flow records derive their addresses from the key")
@@ -90,7 +89,7 @@ struct StreamingStateTests {
         print("StreamingStateTests: FlowState \(MemoryLayout<FlowState>.stride) B, FlowLegState \(MemoryLayout<FlowLegState>.stride) B, "
               + "TunnelState \(MemoryLayout<TunnelState>.stride) B, EndpointState \(MemoryLayout<EndpointState>.stride) B; "
               + "result: Flow \(MemoryLayout<Flow>.stride) B, FlowLeg \(MemoryLayout<FlowLeg>.stride) B, PathHop \(MemoryLayout<PathHop>.stride) B")
-        #expect(MemoryLayout<FlowState>.stride <= 400)
-        #expect(MemoryLayout<TunnelState>.stride <= 224)
+        #expect(MemoryLayout<FlowState>.stride <= 408 && MemoryLayout<FlowLegState>.stride <= 176)
+        #expect(MemoryLayout<TunnelState>.stride <= 264)
     }
 }
