@@ -76,6 +76,9 @@ struct FlowGroup {
         self.anchorDirection = anchorDirection
     }
 
+    /// What a group is replaced by once its flow is built (no legs, nothing allocated).
+    static var released: FlowGroup { FlowGroup(records: [], legs: [], kind: .otherIP, proto: 0, anchor: 0, anchorDirection: 0) }
+
     var first: Int { legs.first?.first.frame ?? .max }
     var isAddressResolution: Bool { kind == .arp || kind == .neighborDiscovery }
 }
