@@ -114,7 +114,14 @@ struct StreamingState {
         // The tunnel is looked up by its own key before the flow, not through the flow leg's last tunnel: the
         // two lookups do not depend on each other, so their cache misses overlap instead of adding up.
         let tunnelKey = TunnelKey(source: s0.sourceIP, destination: s0.destinationIP, vni: vni, encapsulation: geneve ? .geneve : .vxlan)
-        guard let t = tunnelIndex.find(tunnelKey.tableHash(keyHasher), { tunnels[Int($0)].key == tunnelKey }) else { return false }
+        let t: Int32
+        if tunnelKey == lastTunnelKey {
+            t = lastTunnel  // a burst on one tunnel: no lookup
+        } else if let i = tunnelIndex.find(tunnelKey.tableHash(keyHasher), { tunnels[Int($0)].key == tunnelKey }) {
+            t = i
+        } else {
+            return false
+        }
         let (key, direction) = FlowKey.make(scope: vni, kind: isTCP ? .tcp : .udp, proto: s1.ipProtocol.rawValue, family: s1.ipVersion,
                                             src: s1.sourceIP.words, sport: s1.sourcePort, dst: s1.destinationIP.words,
                                             dport: s1.destinationPort)

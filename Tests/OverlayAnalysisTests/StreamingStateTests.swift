@@ -1,32 +1,11 @@
 import Testing
 import Foundation
 import OverlayWire
-import OverlayCapture
 import OverlaySynth
 @testable import OverlayAnalysis
 
 @Suite("Streaming state: the steady-state fast path and the compact per-flow records")
 struct StreamingStateTests {
-    /// Analyzes a capture file, either as decoded (level summaries: the steady-state fast path and the
-    /// summaries path) or with the summaries hidden (every packet through the general layer walk).
-    static func analyze(_ path: String, configuration: AnalysisConfiguration, walkLayers: Bool) throws -> AnalysisResult {
-        let timeline = try CaptureTimeline(paths: [path])
-        let analyzer = OverlayAnalyzer(configuration: configuration)
-        let decoder = PacketDecoder()
-        var packet = DecodedPacket()
-        timeline.forEach { frame, bytes in
-            decoder.decode(bytes, linkType: frame.linkType, wireLength: frame.wireLength, into: &packet)
-            if walkLayers {
-                var edited = packet
-                edited.layers = packet.layers
-                analyzer.ingest(frame: frame, packet: edited)
-            } else {
-                analyzer.ingest(frame: frame, packet: packet)
-            }
-        }
-        return analyzer.finish(files: [path], warnings: timeline.warnings)
-    }
-
     @Test("synth mix (OVN option on most packets, flows over many tunnels): fast path and layer walk agree",
           arguments: [4, 2, 7])
     func steadyPathMatchesTheLayerWalk(evidence: Int) throws {
@@ -35,8 +14,8 @@ struct StreamingStateTests {
         _ = try BigCaptureGenerator(packets: 30_000, teps: 8, vnis: 6, flows: 400, seed: 77).write(to: path)
         var configuration = AnalysisConfiguration(maxEvidencePerLeg: evidence, exactSourcePortLimit: 16)
         configuration.validatesWithReferenceSwitch = false
-        let fast = try Self.analyze(path, configuration: configuration, walkLayers: false)
-        let walked = try Self.analyze(path, configuration: configuration, walkLayers: true)
+        let fast = try CaptureAnalysis.analyze(paths: [path], configuration: configuration)
+        let walked = try CaptureAnalysis.analyze(paths: [path], configuration: configuration, walkLayers: true)
         #expect(fast.flows.count > 300)
         #expect(CorpusTests.digest(fast) == CorpusTests.digest(walked))
         #expect(fast.tunnels.map(\.options) == walked.tunnels.map(\.options))
