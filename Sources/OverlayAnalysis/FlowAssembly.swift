@@ -3,14 +3,19 @@ import OverlayInventory
 
 extension OverlayAnalyzer {
     /// Turns flow groups into `Flow` values: class, paths, counters, evidence, remarks; sorted by first frame.
-    func assembleFlows(_ groups: [FlowGroup], model: TopologyModel, labels: Labels) -> [Flow] {
+    /// Each group is released once its flow is built (≈ 1.4 KiB per flow of leg records), so the flows can reuse
+    /// that memory (on the 10k-flow synth capture the peak drops by ≈ 2 MiB only: malloc reuses a part of it).
+    func assembleFlows(_ groups: consuming [FlowGroup], model: TopologyModel, labels: Labels) -> [Flow] {
         let classifier = FlowClassifier(labels: labels)
         var out: [Flow] = []
         out.reserveCapacity(groups.count)
         // Class reasons and remarks repeat from flow to flow: one string storage each.
         var texts: Set<String> = []
         func shared(_ text: String) -> String { texts.insert(text).memberAfterInsert }
-        for g in groups where !g.legs.isEmpty {
+        for i in groups.indices {
+            let g = groups[i]
+            groups[i] = FlowGroup.released
+            guard !g.legs.isEmpty else { continue }
             let translation = g.uplinkLegs.isEmpty || g.tunneledLegs.isEmpty ? nil : translation(of: g)
             let (flowClass, reason) = classifier.classify(g, translation: translation)
             let builder = PathBuilder(labels: labels, group: g, translation: translation, endpoints: endpoints)
@@ -51,7 +56,7 @@ extension OverlayAnalyzer {
         var frames: [Int] = []
         var fileMask: UInt64 = 0
         for l in g.legs {
-            frames += l.state.evidence
+            frames += l.evidence
             fileMask |= l.state.fileMask
             let keys = l.state.ovn
             legs.append(FlowLeg(
@@ -62,7 +67,7 @@ extension OverlayAnalyzer {
                 sourceTEPs: l.sourceTEPs, destinationTEPs: l.destinationTEPs, packets: l.state.packets, bytes: l.state.bytes,
                 first: l.state.first, last: l.state.last, ttl: l.ttl,
                 ttlRange: l.state.hasTTL ? l.state.ttlMin...l.state.ttlMax : nil,
-                tcpFlags: g.kind == .tcp ? TCPFlags.text(l.state.tcpFlags) : nil, frames: l.state.evidence,
+                tcpFlags: g.kind == .tcp ? TCPFlags.text(l.state.tcpFlags) : nil, frames: l.evidence,
                 ovn: keys.flatMap { k in l.vni.map { labels.names.ovn(k, vni: $0) } }))
         }
         var tepOrder: [IPAddress] = []

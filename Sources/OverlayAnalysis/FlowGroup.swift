@@ -10,6 +10,8 @@ final class LegInfo {
     /// Position in the group's legs (and in `Flow.legs`).
     var index = 0
     let state: FlowLegState
+    /// The leg's evidence frames, built once (every hop of the leg shares the array).
+    let evidence: [Int]
     let key: FlowKey
     let encapsulation: TunnelEncapsulation?
     let source: IPAddress?
@@ -26,6 +28,7 @@ final class LegInfo {
         self.direction = direction
         self.forward = forward
         self.state = state
+        self.evidence = state.evidence.frames
         self.key = key
         self.encapsulation = encapsulation
         self.source = source
@@ -72,6 +75,9 @@ struct FlowGroup {
         self.anchor = anchor
         self.anchorDirection = anchorDirection
     }
+
+    /// What a group is replaced by once its flow is built (no legs, nothing allocated).
+    static var released: FlowGroup { FlowGroup(records: [], legs: [], kind: .otherIP, proto: 0, anchor: 0, anchorDirection: 0) }
 
     var first: Int { legs.first?.first.frame ?? .max }
     var isAddressResolution: Bool { kind == .arp || kind == .neighborDiscovery }

@@ -73,6 +73,15 @@ struct FlowKey: Hashable {
         h.combine(bLow)
     }
 
+    /// The IP address of one side's words (`IPAddress.words` inverted); nil for MAC-addressed (l2) keys.
+    func address(high: UInt64, low: UInt64) -> IPAddress? {
+        switch family {
+        case 4: return .v4(IPv4Address(rawValue: UInt32(truncatingIfNeeded: low)))
+        case 6: return .v6(IPv6Address(high: high, low: low))
+        default: return nil
+        }
+    }
+
     /// Builds the key for a packet going from (src, sport) to (dst, dport), and tells which canonical
     /// direction that packet travels: 0 when the source is endpoint A, 1 when it is B.
     @inline(__always)
@@ -88,31 +97,44 @@ struct FlowKey: Hashable {
     }
 }
 
-/// One direction of one flow record while streaming.
+/// One direction of one flow record while streaming. The fields the steady state reads and writes come
+/// first (the leg caches, then the counters), so a packet touches one or two cache lines of its leg.
 struct FlowLegState {
-    var packets = 0
-    var bytes = 0
-    var first = FrameRef.none
-    var last = FrameRef.none
-    /// The first frame numbers (capacity reserved once, at the leg's first packet).
-    var evidence: [Int] = []
-    var sourceMAC: MACAddress?
-    var destinationMAC: MACAddress?
-    var ttlFirst: UInt8 = 0
-    var ttlMin: UInt8 = .max
-    var ttlMax: UInt8 = 0
-    var hasTTL = false
-    var tcpFlags: UInt16 = 0
-    /// Distinct tunnels (TEP pairs) the leg rode, and the last one (the hint for the next packet).
-    var tunnels = SmallIndexSet()
+    /// The last tunnel the leg rode (the hint for the next packet).
     var lastTunnel: Int32 = -1
     /// Learning cache: while the leg stays on this tunnel with this source MAC, the endpoint tables need no lookup.
     var cachedTunnel: Int32 = -2
     var cachedSourceMAC: UInt64 = .max
     var sourceEndpoint: Int32 = -1
-    var ovn: OVNPortKeys?
+    var ttlFirst: UInt8 = 0
+    var ttlMin: UInt8 = .max
+    var ttlMax: UInt8 = 0
+    var hasTTL = false
+    var packets = 0
+    var bytes = 0
     var fileMask: UInt64 = 0
+    var last = FrameRef.none
+    // (small fields where `last` leaves padding)
+    var tcpFlags: UInt16 = 0
     var tunnelOverflowCounted = false
+    /// The first frame numbers.
+    var evidence = EvidenceSample()
+    var ovn: OVNPortKeys?
+    var first = FrameRef.none
+    /// Distinct tunnels (TEP pairs) the leg rode.
+    var tunnels = SmallIndexSet()
+    /// Inner MACs of the first frame (`.max`: none).
+    private var sourceMACValue: UInt64 = .max
+    private var destinationMACValue: UInt64 = .max
+
+    var sourceMAC: MACAddress? {
+        get { sourceMACValue == .max ? nil : MACAddress(rawValue: sourceMACValue) }
+        set { sourceMACValue = newValue?.rawValue ?? .max }
+    }
+    var destinationMAC: MACAddress? {
+        get { destinationMACValue == .max ? nil : MACAddress(rawValue: destinationMACValue) }
+        set { destinationMACValue = newValue?.rawValue ?? .max }
+    }
 
     var seen: Bool { packets > 0 }
 
@@ -122,27 +144,13 @@ struct FlowLegState {
                          maxEvidence: Int) -> (newTunnel: Bool, tunnelNotKept: Bool) {
         if packets == 0 {
             first = at
-            evidence.reserveCapacity(maxEvidence)
             if l.hasSourceMAC {
                 sourceMAC = l.sourceMAC
                 if l.hasEthernet { destinationMAC = l.destinationMAC }
             }
             self.ovn = ovn
         }
-        packets += 1
-        self.bytes += bytes
-        last = at
-        if evidence.count < maxEvidence { evidence.append(frame.number) }
-        if l.hasIP {
-            if !hasTTL {
-                hasTTL = true
-                ttlFirst = l.ttl
-            }
-            if l.ttl < ttlMin { ttlMin = l.ttl }
-            if l.ttl > ttlMax { ttlMax = l.ttl }
-        }
-        tcpFlags |= l.tcpFlags
-        fileMask |= 1 << UInt64(min(max(frame.fileIndex, 0), 63))
+        count(bytes: bytes, hasTTL: l.hasIP, ttl: l.ttl, tcpFlags: l.tcpFlags, frame: frame, at: at, maxEvidence: maxEvidence)
         guard tunnel >= 0, tunnel != lastTunnel else { return (false, false) }
         lastTunnel = tunnel
         guard !tunnels.contains(tunnel) else { return (false, false) }
@@ -152,34 +160,73 @@ struct FlowLegState {
         return (false, true)
     }
 
+    /// The counters of one more packet of a leg already seen (its first packet went through `record`): the
+    /// summaries' fast path and `record` share it.
+    @inline(__always)
+    mutating func count(bytes: Int, hasTTL ip: Bool, ttl: UInt8, tcpFlags flags: UInt16, frame: FrameInfo, at: FrameRef,
+                        maxEvidence: Int) {
+        packets += 1
+        self.bytes += bytes
+        last = at
+        evidence.append(frame.number, limit: maxEvidence)
+        if ip {
+            if !hasTTL {
+                hasTTL = true
+                ttlFirst = ttl
+            }
+            if ttl < ttlMin { ttlMin = ttl }
+            if ttl > ttlMax { ttlMax = ttl }
+        }
+        tcpFlags |= flags
+        fileMask |= 1 << UInt64(min(max(frame.fileIndex, 0), 63))
+    }
+
     /// The cached source endpoint, when this packet has the leg's cached tunnel and source MAC.
     @inline(__always)
     func cachedEndpoint(tunnel: Int32, _ l: LevelFacts) -> Int32 {
-        let mac = l.hasSourceMAC ? l.sourceMAC.rawValue : (l.arpSenderMAC?.rawValue ?? .max)
-        return cachedTunnel == tunnel && cachedSourceMAC == mac ? sourceEndpoint : -1
+        cachedEndpoint(tunnel: tunnel, sourceMAC: l.hasSourceMAC ? l.sourceMAC.rawValue : (l.arpSenderMAC?.rawValue ?? .max))
+    }
+
+    @inline(__always)
+    func cachedEndpoint(tunnel: Int32, sourceMAC: UInt64) -> Int32 {
+        cachedTunnel == tunnel && cachedSourceMAC == sourceMAC ? sourceEndpoint : -1
     }
 }
 
 /// One flow record (one scope) while streaming.
+///
+/// Size: 408 bytes per record (a 48-byte key, 8 bytes of flow fields, two 176-byte legs: caches and counters,
+/// an inline sample of 4 evidence frames, first frame, MACs, up to 4 tunnels, OVN keys), so ≈ 204 bytes per
+/// directional flow and nothing on the heap unless more than 4 evidence frames are configured (it was 488
+/// bytes plus two 64-byte evidence arrays). On the 10k-flow synth capture the whole streaming state (10k
+/// flow records, 14k tunnels of 264 bytes, 3k endpoints, the index tables) is ≈ 12 MiB, ≈ 600 bytes per
+/// directional flow. `StreamingStateTests` pins the sizes. The steady state touches the key, the direction
+/// fields next to it and the leg's leading caches and counters.
 struct FlowState {
     let key: FlowKey
-    /// Endpoint A / B addresses (IP flows and ARP/ND).
-    let addressA: IPAddress?
-    let addressB: IPAddress?
-    var ab = FlowLegState()
-    var ba = FlowLegState()
-    /// Direction of the first packet, and of the first pure SYN (-1 when none).
-    var firstDirection = 0
-    var synDirection = -1
-    var encapsulation: TunnelEncapsulation?
     /// The NAT-correlated record on the other side of the edge, -1 when none.
     var natPeer: Int32 = -1
+    /// Direction of the first packet, and of the first pure SYN (-1 when none).
+    private var firstDirectionValue: Int8 = 0
+    private var synDirectionValue: Int8 = -1
+    var encapsulation: TunnelEncapsulation?
+    var ab = FlowLegState()
+    var ba = FlowLegState()
 
-    init(key: FlowKey, addressA: IPAddress?, addressB: IPAddress?) {
-        self.key = key
-        self.addressA = addressA
-        self.addressB = addressB
+    var firstDirection: Int {
+        get { Int(firstDirectionValue) }
+        set { firstDirectionValue = Int8(truncatingIfNeeded: newValue) }
     }
+    var synDirection: Int {
+        get { Int(synDirectionValue) }
+        set { synDirectionValue = Int8(truncatingIfNeeded: newValue) }
+    }
+
+    init(key: FlowKey) { self.key = key }
+
+    /// Endpoint A / B addresses (IP flows and ARP/ND): the key's address words, nil for MAC-addressed keys.
+    var addressA: IPAddress? { key.address(high: key.aHigh, low: key.aLow) }
+    var addressB: IPAddress? { key.address(high: key.bHigh, low: key.bLow) }
 
     /// Counts one packet in `direction` (0 = A→B).
     @inline(__always)
@@ -194,8 +241,26 @@ struct FlowState {
         return (r.newTunnel, r.tunnelNotKept, ba.cachedEndpoint(tunnel: tunnel, l))
     }
 
+    /// One more TCP/UDP packet of a leg already seen, on the tunnel it rode last: what `record` does then.
+    @inline(__always)
+    mutating func countSteady(direction: Int, isTCP: Bool, tcpFlags: UInt16, ttl: UInt8, bytes: Int, frame: FrameInfo, at: FrameRef,
+                              maxEvidence: Int) {
+        if isTCP, synDirection < 0, tcpFlags & TCPHeader.syn != 0, tcpFlags & TCPHeader.ack == 0 { synDirection = direction }
+        if direction == 0 {
+            ab.count(bytes: bytes, hasTTL: true, ttl: ttl, tcpFlags: tcpFlags, frame: frame, at: at, maxEvidence: maxEvidence)
+        } else {
+            ba.count(bytes: bytes, hasTTL: true, ttl: ttl, tcpFlags: tcpFlags, frame: frame, at: at, maxEvidence: maxEvidence)
+        }
+    }
+
     @inline(__always)
     func lastTunnel(_ direction: Int) -> Int32 { direction == 0 ? ab.lastTunnel : ba.lastTunnel }
+
+    /// The source endpoint a leg learned while riding `tunnel` with `sourceMAC`, -1 when it has none for them.
+    @inline(__always)
+    func cachedEndpoint(_ direction: Int, tunnel: Int32, sourceMAC: UInt64) -> Int32 {
+        direction == 0 ? ab.cachedEndpoint(tunnel: tunnel, sourceMAC: sourceMAC) : ba.cachedEndpoint(tunnel: tunnel, sourceMAC: sourceMAC)
+    }
 
     /// Remembers the source endpoint of a leg for this tunnel and MAC.
     mutating func cache(direction: Int, tunnel: Int32, sourceMAC: MACAddress, endpoint: Int32) {

@@ -40,18 +40,18 @@ struct PathBuilder {
 
         // Where the frame came from.
         if inbound, let u = uplink {
-            if let s = u.source { hops.append(PathHop(kind: .external, text: labels.outside(s), ip: s, leg: u.index, frames: group.legs[u.index].state.evidence)) }
+            if let s = u.source { hops.append(PathHop(kind: .external, text: labels.outside(s), ip: s, leg: u.index, frames: group.legs[u.index].evidence)) }
             hops.append(uplinkHop(u, forward: forward))
         }
         if let mac = sourceMAC, labels.model.isRouter(mac) {
             if !inbound { hops.append(origin(l.source, leg: at)) }
             hops.append(routerHop(mac, on: l, vni: vni, leg: at))
         } else if !inbound && sourceMAC == nil, let s = l.source, labels.isExternal(s) {
-            hops.append(PathHop(kind: .external, text: labels.outside(s), ip: s, leg: at, frames: group.legs[at].state.evidence))
+            hops.append(PathHop(kind: .external, text: labels.outside(s), ip: s, leg: at, frames: group.legs[at].evidence))
         } else if !inbound {
             hops.append(PathHop(kind: .workload, text: labels.workload(mac: sourceMAC, ip: l.source, showMAC: true),
                                 name: labels.names.workload(mac: sourceMAC, ip: l.source), ip: l.source, mac: sourceMAC,
-                                vni: vni, leg: at, frames: group.legs[at].state.evidence))
+                                vni: vni, leg: at, frames: group.legs[at].evidence))
         }
 
         // Across the underlay.
@@ -61,19 +61,19 @@ struct PathBuilder {
             let ovn = labels.names.ovn(keys, vni: vni)
             segmentText += ", inport \(ovn.ingressName ?? String(ovn.ingressKey)), outport \(ovn.egressName ?? String(ovn.egressKey))"
         }
-        hops.append(PathHop(kind: .segment, text: segmentText, name: labels.names.segment(vni), vni: vni, leg: at, frames: group.legs[at].state.evidence))
+        hops.append(PathHop(kind: .segment, text: segmentText, name: labels.names.segment(vni), vni: vni, leg: at, frames: group.legs[at].evidence))
         let flooded = destinationMAC.map(\.isMulticast) ?? true
         hops.append(tepHop(l.destinationTEPs, replication: flooded && l.destinationTEPs.count > 1, leg: at))
 
         // Where it went.
         if let mac = destinationMAC, mac.isMulticast {
-            hops.append(PathHop(kind: .broadcast, text: broadcastText(l, mac), ip: l.destination, mac: mac, leg: at, frames: group.legs[at].state.evidence))
+            hops.append(PathHop(kind: .broadcast, text: broadcastText(l, mac), ip: l.destination, mac: mac, leg: at, frames: group.legs[at].evidence))
         } else if labels.model.isRouter(destinationMAC) || (destinationMAC == nil && l.destination.map { labels.isExternal($0) } == true) {
             let external = l.destination.map { labels.isExternal($0) } ?? false
             if external || (uplink != nil && !inbound) {
                 if let u = uplink, !inbound { hops.append(uplinkHop(u, forward: forward)) }
                 if let d = uplink.flatMap({ inbound ? nil : $0.destination }) ?? l.destination {
-                    hops.append(PathHop(kind: .external, text: labels.outside(d), ip: d, leg: at, frames: group.legs[at].state.evidence))
+                    hops.append(PathHop(kind: .external, text: labels.outside(d), ip: d, leg: at, frames: group.legs[at].evidence))
                 }
             } else if let mac = destinationMAC {
                 // Routed once more at the far end (the destination host's distributed router, or a gateway):
@@ -84,7 +84,7 @@ struct PathBuilder {
         } else if destinationMAC != nil || l.destination != nil {
             hops.append(PathHop(kind: .workload, text: labels.workload(mac: destinationMAC, ip: l.destination, showMAC: false),
                                 name: labels.names.workload(mac: destinationMAC, ip: l.destination), ip: l.destination,
-                                mac: destinationMAC, vni: vni, leg: at, frames: group.legs[at].state.evidence))
+                                mac: destinationMAC, vni: vni, leg: at, frames: group.legs[at].evidence))
         }
         return hops
     }
@@ -92,20 +92,20 @@ struct PathBuilder {
     /// The original sender/receiver of a routed (or untunneled) leg of a tunneled flow, from what the capture
     /// learned about the address: a workload, or an outside address.
     private func origin(_ ip: IPAddress?, leg at: Int, showMAC: Bool = true) -> PathHop {
-        guard let a = ip else { return PathHop(kind: .workload, text: "VM (address unknown)", leg: at, frames: group.legs[at].state.evidence) }
+        guard let a = ip else { return PathHop(kind: .workload, text: "VM (address unknown)", leg: at, frames: group.legs[at].evidence) }
         if let e = labels.model.workloadByIP[a] {
             let k = endpointKey(e)
             return PathHop(kind: .workload, text: labels.workload(mac: k.mac, ip: a, showMAC: showMAC),
-                           name: labels.names.workload(mac: k.mac, ip: a), ip: a, mac: k.mac, vni: k.vni, leg: at, frames: group.legs[at].state.evidence)
+                           name: labels.names.workload(mac: k.mac, ip: a), ip: a, mac: k.mac, vni: k.vni, leg: at, frames: group.legs[at].evidence)
         }
         if labels.isExternal(a) {
-            return PathHop(kind: .external, text: labels.outside(a), ip: a, leg: at, frames: group.legs[at].state.evidence)
+            return PathHop(kind: .external, text: labels.outside(a), ip: a, leg: at, frames: group.legs[at].evidence)
         }
         if let w = labels.inventory.workload(ip: a) {
             return PathHop(kind: .workload, text: labels.workload(mac: w.mac, ip: a, showMAC: showMAC), name: w.name, ip: a,
-                           mac: w.mac, vni: w.vni, leg: at, frames: group.legs[at].state.evidence)
+                           mac: w.mac, vni: w.vni, leg: at, frames: group.legs[at].evidence)
         }
-        return PathHop(kind: .workload, text: labels.workload(mac: nil, ip: a, showMAC: false), ip: a, leg: at, frames: group.legs[at].state.evidence)
+        return PathHop(kind: .workload, text: labels.workload(mac: nil, ip: a, showMAC: false), ip: a, leg: at, frames: group.legs[at].evidence)
     }
 
     /// The segment a routed frame came from: where its source address was learned, the subnet that holds
@@ -131,7 +131,7 @@ struct PathBuilder {
             detail += ", TTL \(after + 1) → \(after)"
         }
         return PathHop(kind: .router, text: "\(labels.router(mac)) (\(detail))", name: labels.names.router(mac)?.name,
-                       mac: mac, vni: vni, fromVNI: from, ttlBefore: before, ttlAfter: l.ttl, leg: at, frames: group.legs[at].state.evidence)
+                       mac: mac, vni: vni, fromVNI: from, ttlBefore: before, ttlAfter: l.ttl, leg: at, frames: group.legs[at].evidence)
     }
 
     /// A router that receives the frame and routes it into the destination's segment on its own host.
@@ -144,7 +144,7 @@ struct PathBuilder {
             detail += ", TTL \(ttl) → \(ttl - 1)"
         }
         return PathHop(kind: .router, text: "\(labels.router(mac)) (\(detail))", name: labels.names.router(mac)?.name, mac: mac,
-                       vni: into, fromVNI: vni, ttlBefore: l.ttl, ttlAfter: after, leg: at, frames: group.legs[at].state.evidence)
+                       vni: into, fromVNI: vni, ttlBefore: l.ttl, ttlAfter: after, leg: at, frames: group.legs[at].evidence)
     }
 
     /// The segment of a destination address: where it was learned, the subnet that holds it, the labels.inventory.
@@ -155,14 +155,14 @@ struct PathBuilder {
     }
 
     private func tepHop(_ teps: [IPAddress], replication: Bool, leg at: Int) -> PathHop {
-        guard let first = teps.first else { return PathHop(kind: .tep, text: "TEP (unknown)", leg: at, frames: group.legs[at].state.evidence) }
+        guard let first = teps.first else { return PathHop(kind: .tep, text: "TEP (unknown)", leg: at, frames: group.legs[at].evidence) }
         if replication {
             let list = teps.map { labels.tep($0) }.joined(separator: ", ")
-            return PathHop(kind: .replication, text: "replicated to \(list)", teps: teps, leg: at, frames: group.legs[at].state.evidence)
+            return PathHop(kind: .replication, text: "replicated to \(list)", teps: teps, leg: at, frames: group.legs[at].evidence)
         }
         let isEdge = labels.roles[first] == .edge || labels.roles[first] == .gateway
         let text = teps.map { labels.tep($0) }.joined(separator: ", then ")
-        return PathHop(kind: isEdge ? .edgeTEP : .tep, text: text, name: labels.names.tep(first), ip: first, teps: teps, leg: at, frames: group.legs[at].state.evidence)
+        return PathHop(kind: isEdge ? .edgeTEP : .tep, text: text, name: labels.names.tep(first), ip: first, teps: teps, leg: at, frames: group.legs[at].evidence)
     }
 
     private func broadcastText(_ l: LegInfo, _ mac: MACAddress) -> String {
@@ -183,7 +183,7 @@ struct PathBuilder {
             default: text += ", un-DNAT \(inside) → \(outside)"
             }
         }
-        return PathHop(kind: .uplink, text: text, vlan: u.vlan, leg: u.index, frames: group.legs[u.index].state.evidence)
+        return PathHop(kind: .uplink, text: text, vlan: u.vlan, leg: u.index, frames: group.legs[u.index].evidence)
     }
 
     private func endpoint(_ ip: IPAddress, _ port: UInt16?) -> String {
@@ -201,13 +201,13 @@ struct PathBuilder {
             || u.destination.map { !labels.isExternal($0) } ?? false
         var hops: [PathHop] = []
         if inbound {
-            if let s = u.source { hops.append(PathHop(kind: .external, text: labels.outside(s), ip: s, leg: f, frames: group.legs[f].state.evidence)) }
+            if let s = u.source { hops.append(PathHop(kind: .external, text: labels.outside(s), ip: s, leg: f, frames: group.legs[f].evidence)) }
             hops.append(uplinkHop(u, forward: forward))
             if translation == nil || translation?.kind == AddressTranslation.Kind.none { hops.append(origin(u.destination, leg: f, showMAC: false)) }
         } else {
             hops.append(origin(u.source, leg: f))
             hops.append(uplinkHop(u, forward: forward))
-            if let d = u.destination { hops.append(PathHop(kind: .external, text: labels.outside(d), ip: d, leg: f, frames: group.legs[f].state.evidence)) }
+            if let d = u.destination { hops.append(PathHop(kind: .external, text: labels.outside(d), ip: d, leg: f, frames: group.legs[f].evidence)) }
         }
         return hops
     }
@@ -216,10 +216,10 @@ struct PathBuilder {
     private func untunneled(_ u: LegInfo) -> [PathHop] {
         let f = u.index
         var hops = [PathHop(kind: .host, text: labels.host(u.source, mac: u.source == nil ? u.state.sourceMAC : nil),
-                            ip: u.source, mac: u.state.sourceMAC, leg: f, frames: group.legs[f].state.evidence)]
-        if let v = u.vlan { hops.append(PathHop(kind: .uplink, text: "VLAN \(v)", vlan: v, leg: f, frames: group.legs[f].state.evidence)) }
+                            ip: u.source, mac: u.state.sourceMAC, leg: f, frames: group.legs[f].evidence)]
+        if let v = u.vlan { hops.append(PathHop(kind: .uplink, text: "VLAN \(v)", vlan: v, leg: f, frames: group.legs[f].evidence)) }
         hops.append(PathHop(kind: .host, text: labels.host(u.destination, mac: u.destination == nil ? u.state.destinationMAC : nil),
-                            ip: u.destination, mac: u.state.destinationMAC, leg: f, frames: group.legs[f].state.evidence))
+                            ip: u.destination, mac: u.state.destinationMAC, leg: f, frames: group.legs[f].evidence))
         return hops
     }
 }

@@ -18,7 +18,7 @@ extension OverlayAnalyzer {
         for (ip, e) in edgeEvidence { roles[ip] = e.role(transit: model.transit) }
         model.refineRouterKinds(self, roles: roles)
         let labels = Labels(names: names, model: model, roles: roles)
-        let flowList = assembleFlows(groups, model: model, labels: labels)
+        let flowList = assembleFlows(consume groups, model: model, labels: labels)
         let workloads = assembleWorkloads(model: model, labels: labels)
         let tepList = assembleTEPs(roles: roles, edges: edgeEvidence, workloads: workloads, model: model, labels: labels)
 

@@ -4,8 +4,9 @@ import OverlayWire
 /// A fifth distinct value is not stored; `overflowed` says so and the analyzer counts it in the limits.
 struct SmallIndexSet: Sendable {
     private var s0: Int32 = -1, s1: Int32 = -1, s2: Int32 = -1, s3: Int32 = -1
-    private(set) var count = 0
+    private var stored: UInt8 = 0
     private(set) var overflowed = false
+    var count: Int { Int(stored) }
 
     @inline(__always)
     func contains(_ v: Int32) -> Bool { v == s0 || v == s1 || v == s2 || v == s3 }
@@ -14,7 +15,7 @@ struct SmallIndexSet: Sendable {
     @inline(__always)
     mutating func insert(_ v: Int32) -> Bool {
         if contains(v) { return false }
-        switch count {
+        switch stored {
         case 0: s0 = v
         case 1: s1 = v
         case 2: s2 = v
@@ -23,12 +24,43 @@ struct SmallIndexSet: Sendable {
             overflowed = true
             return false
         }
-        count += 1
+        stored += 1
         return true
     }
 
     var elements: [Int32] { Array([s0, s1, s2, s3].prefix(count)) }
     var first: Int32? { count > 0 ? s0 : nil }
+}
+
+/// The first frame numbers of a flow leg (its evidence sample): four inline, more (when configured so) out of
+/// line. The common leg allocates nothing for it, and the per-packet "sample full?" check reads no heap memory.
+struct EvidenceSample: Sendable {
+    private var f0 = 0, f1 = 0, f2 = 0, f3 = 0
+    private var more: [Int] = []
+    /// Inline frames kept (0...4); the others are in `more`.
+    private var inline: UInt8 = 0
+
+    var count: Int { Int(inline) + more.count }
+
+    /// Keeps `frame` while fewer than `limit` are kept.
+    @inline(__always)
+    mutating func append(_ frame: Int, limit: Int) {
+        switch inline {
+        case 0 where limit > 0: f0 = frame
+        case 1 where limit > 1: f1 = frame
+        case 2 where limit > 2: f2 = frame
+        case 3 where limit > 3: f3 = frame
+        case 4 where more.count + 4 < limit:
+            more.append(frame)
+            return
+        default: return
+        }
+        inline += 1
+    }
+
+    var first: Int? { inline > 0 ? f0 : nil }
+    /// The kept frames, in order.
+    var frames: [Int] { Array([f0, f1, f2, f3].prefix(Int(inline))) + more }
 }
 
 /// A set of byte values (TTLs) as a 256-bit bitmap: exact and allocation-free.

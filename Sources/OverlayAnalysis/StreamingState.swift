@@ -67,6 +67,8 @@ struct StreamingState {
             limits.problemSamplesNotKept += problems.note(packet.problems, frame: frame.number, maxSamples: configuration.maxProblemSamples)
         }
 
+        if ingestSteady(packet, frame: frame, at: at) { return }
+
         // The common shapes (no tunnel, or one) come from the decoder's level summaries; nested tunnels take
         // one pass over the layers, where each tunnel header closes a level. Outer tunnels of a nested stack are
         // counted at once; the innermost waits for the flow.
@@ -90,6 +92,77 @@ struct StreamingState {
             return
         }
         noteFlow(level, tunnel: tunnel, packet: packet, frame: frame, at: at)
+    }
+
+    /// The steady state of the common shape, read in place from the decoder's summaries: one Geneve or VXLAN
+    /// tunnel carrying Ethernet + IP + TCP/UDP, of a flow leg already seen on this very tunnel with this source
+    /// MAC, whose source endpoint sits behind the tunnel's source TEP. Such a packet only moves counters: the
+    /// same updates the general path makes (no `LevelFacts`, no `PendingTunnel`, no table lookup but the
+    /// flow's). Anything else returns false before changing anything, and takes the general path.
+    @inline(__always)
+    private mutating func ingestSteady(_ packet: DecodedPacket, frame: FrameInfo, at: FrameRef) -> Bool {
+        guard let s0 = packet.summary(level: 0), s0.hasTunnel, s0.hasIP, !s0.tunnelOAM,
+              let s1 = packet.summary(level: 1) else { return false }
+        let header = s0.layers.upperBound - 1
+        let isTCP = s1.contains(.tcp)
+        guard header >= 0, !s1.hasTunnel, !s1.layers.isEmpty, s1.layers.upperBound == packet.layers.count,
+              s1.contains(.ethernet), s1.hasIP, s1.fragmentOffset == 0,
+              isTCP ? s1.ipProtocol.rawValue == 6 : (s1.contains(.udp) && s1.ipProtocol.rawValue == 17),
+              !s1.contains(.icmp), !s1.contains(.icmpv6), !s1.contains(.arp), !s1.contains(.bfd) else { return false }
+        let geneve = s0.contains(.geneve)
+        let vni = s0.tunnelVNI
+        // The tunnel is looked up by its own key before the flow, not through the flow leg's last tunnel: the
+        // two lookups do not depend on each other, so their cache misses overlap instead of adding up.
+        let tunnelKey = TunnelKey(source: s0.sourceIP, destination: s0.destinationIP, vni: vni, encapsulation: geneve ? .geneve : .vxlan)
+        let t: Int32
+        if tunnelKey == lastTunnelKey {
+            t = lastTunnel  // a burst on one tunnel: no lookup
+        } else if let i = tunnelIndex.find(tunnelKey.tableHash(keyHasher), { tunnels[Int($0)].key == tunnelKey }) {
+            t = i
+        } else {
+            return false
+        }
+        let (key, direction) = FlowKey.make(scope: vni, kind: isTCP ? .tcp : .udp, proto: s1.ipProtocol.rawValue, family: s1.ipVersion,
+                                            src: s1.sourceIP.words, sport: s1.sourcePort, dst: s1.destinationIP.words,
+                                            dport: s1.destinationPort)
+        guard let found = flowIndex.find(key.tableHash(keyHasher), { flows[Int($0)].key == key }) else { return false }
+        let f = Int(found)
+        guard flows[f].lastTunnel(direction) == t else { return false }
+        let ti = Int(t)
+        let e = flows[f].cachedEndpoint(direction, tunnel: t, sourceMAC: s1.sourceMAC.rawValue)
+        guard e >= 0, endpointTEP[Int(e)] == tunnels[ti].sourceTEP else { return false }
+        var critical = false
+        var options = 0..<0
+        if geneve {
+            guard case .geneve(let g) = packet.layers[header] else { return false }
+            critical = g.critical
+            options = g.optionIndices.clamped(to: 0..<packet.geneveOptions.count)
+        }
+
+        // From here on, what `noteTunnel`, `FlowState.record` and `learn` do for such a packet.
+        tunneledPackets += 1
+        lastTunnelKey = tunnelKey
+        lastTunnel = t
+        let wire = frame.wireLength
+        let outerPorts = s0.contains(.udp) || s0.contains(.tcp)
+        tunnels[ti].count(sourcePort: outerPorts ? s0.sourcePort : 0, ttl: s0.ttl, ipVersion: s0.ipVersion, dontFragment: s0.dontFragment,
+                          outerLength: s0.ipLength > 0 ? s0.ipLength : wire - s0.ipOffset, wireLength: wire, at: at,
+                          exactSourcePortLimit: configuration.exactSourcePortLimit)
+        if geneve {
+            if critical { tunnels[ti].critical += 1 }
+            for i in options where !tunnels[ti].countOption(packet.geneveOptions[i].optionClass, packet.geneveOptions[i].type,
+                                                            limit: configuration.maxOptionKindsPerTunnel) {
+                limits.optionKindsNotKept += 1
+            }
+        }
+        let outerMAC = s0.contains(.ethernet) || (s0.contains(.sll) && s0.sourceMAC.rawValue != 0)
+        teps[Int(tunnels[ti].sourceTEP)].sent(wire, at: at, mac: outerMAC ? s0.sourceMAC : nil)
+        teps[Int(tunnels[ti].destinationTEP)].received(wire, at: at)
+        segments[Int(tunnels[ti].segment)].count(wire, at: at)
+        flows[f].countSteady(direction: direction, isTCP: isTCP, tcpFlags: isTCP ? s1.tcpFlags : 0, ttl: s1.ttl,
+                             bytes: s1.startOffset >= 0 ? max(0, wire - s1.startOffset) : wire, frame: frame, at: at,
+                             maxEvidence: configuration.maxEvidencePerLeg)
+        return true
     }
 
     /// The common shapes from the decoder's summaries: no tunnel, or exactly one (the header that ends level 0)
@@ -255,13 +328,13 @@ struct StreamingState {
 
     // MARK: flows
 
-    /// The flow key of an inner (or untunneled) level, the direction of this packet, and the A/B addresses.
-    private func flowKey(_ l: LevelFacts, scope: UInt32) -> (FlowKey, Int, IPAddress?, IPAddress?)? {
+    /// The flow key of an inner (or untunneled) level, and the direction of this packet (the key holds the A/B addresses).
+    private func flowKey(_ l: LevelFacts, scope: UInt32) -> (FlowKey, Int)? {
         if l.hasARP, !l.hasIP {
             guard let s = l.arpSenderIP, let t = l.arpTargetIP else { return nil }
             let src = IPAddress.v4(s), dst = IPAddress.v4(t)
             let (k, d) = FlowKey.make(scope: scope, kind: .arp, proto: 0, family: 4, src: src.words, sport: 0, dst: dst.words, dport: 0)
-            return (k, d, d == 0 ? src : dst, d == 0 ? dst : src)
+            return (k, d)
         }
         if l.hasIP {
             var kind = FlowKind.otherIP
@@ -284,12 +357,12 @@ struct StreamingState {
             }
             let (k, d) = FlowKey.make(scope: scope, kind: kind, proto: l.proto, family: l.ipVersion,
                                       src: src.words, sport: sport, dst: dst.words, dport: dport)
-            return (k, d, d == 0 ? src : dst, d == 0 ? dst : src)
+            return (k, d)
         }
         if l.hasEthernet {
             let (k, d) = FlowKey.make(scope: scope, kind: .l2, proto: 0, family: 0, src: (0, l.sourceMAC.rawValue),
                                       sport: l.etherType, dst: (0, l.destinationMAC.rawValue), dport: l.etherType)
-            return (k, d, nil, nil)
+            return (k, d)
         }
         return nil
     }
@@ -297,7 +370,7 @@ struct StreamingState {
     private mutating func noteFlow(_ l: LevelFacts, tunnel pending: PendingTunnel?, packet: DecodedPacket, frame: FrameInfo,
                                    at: FrameRef) {
         let scope = pending?.vni ?? FlowKey.scope(vlan: l.vlan == FlowKey.noVLAN ? nil : l.vlan)
-        guard let (key, direction, a, b) = flowKey(l, scope: scope) else {
+        guard let (key, direction) = flowKey(l, scope: scope) else {
             if let p = pending { _ = noteTunnel(p, hint: -1, packet: packet, frame: frame, at: at) }
             return
         }
@@ -307,7 +380,7 @@ struct StreamingState {
             f = Int(i)
         } else if flows.count < configuration.maxFlows {
             f = flows.count
-            var state = FlowState(key: key, addressA: a, addressB: b)
+            var state = FlowState(key: key)
             state.firstDirection = direction
             state.encapsulation = pending?.encapsulation
             flows.append(state)

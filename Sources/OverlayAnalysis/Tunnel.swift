@@ -61,6 +61,14 @@ struct TunnelKey: Hashable {
         return k.hash(UInt64(vni) << 8 | UInt64(source.family) << 2 | (encapsulation == .geneve ? 1 : 2), sl << 32 ^ dl, sh, dh)
     }
 
+    /// Word compares, inlined (the derived `==` is an out-of-line call comparing enums).
+    @inline(__always)
+    static func == (a: TunnelKey, b: TunnelKey) -> Bool {
+        a.vni == b.vni && a.encapsulation == b.encapsulation && a.source.family == b.source.family
+            && a.destination.family == b.destination.family && a.source.words == b.source.words
+            && a.destination.words == b.destination.words
+    }
+
     /// Three words for IPv4 TEPs (the common case), five for IPv6.
     func hash(into h: inout Hasher) {
         let (sh, sl) = source.words, (dh, dl) = destination.words
@@ -73,7 +81,9 @@ struct TunnelKey: Hashable {
     }
 }
 
-/// Per-tunnel counters kept while streaming.
+/// Per-tunnel counters kept while streaming. The fields every packet touches come first (key, indices,
+/// counters, the source-port cache, the first option kind), so the steady state stays on two cache lines; the
+/// option kinds beyond the first live out of line.
 struct TunnelState {
     let key: TunnelKey
     let sourceTEP: Int32
@@ -81,15 +91,22 @@ struct TunnelState {
     let segment: Int32
     var encapsulation: TunnelEncapsulation { key.encapsulation }
     var packets = 0, bytes = 0
-    var innerFlows = 0
-    var sourcePorts = BoundedValueCounter()
-    var ttls = ByteSet()
-    var dontFragment = 0, fragmentable = 0
-    var largestOuter = 0, largestOuterFrame = 0
-    var oam = 0, critical = 0
-    var options: [OptionCount] = []
-    var first = FrameRef.none
     var last = FrameRef.none
+    var largestOuter = 0
+    var dontFragment = 0, fragmentable = 0
+    var ttls = ByteSet()
+    var sourcePorts = BoundedValueCounter()
+    /// The first option kind seen (almost always the only one: OVN's), inline; `packets` 0 until then.
+    var firstOption = OptionCount(optionClass: 0, type: 0, packets: 0)
+    var first = FrameRef.none
+    var largestOuterFrame = 0
+    var innerFlows = 0
+    var oam = 0, critical = 0
+    /// Option kinds after the first.
+    var moreOptions: [OptionCount] = []
+
+    /// Option kinds in the order first seen.
+    var options: [OptionCount] { firstOption.packets > 0 ? [firstOption] + moreOptions : [] }
 
     struct OptionCount {
         var optionClass: UInt16
@@ -104,23 +121,12 @@ struct TunnelState {
         self.segment = segment
     }
 
-    /// Counts one packet of this tunnel; returns how many option kinds could not be kept.
+    /// Counts one packet of this tunnel, from the carrier level's facts; returns how many option kinds could not be kept.
     mutating func record(_ outer: LevelFacts, geneve: GeneveHeader?, options: ArraySlice<GeneveOption>?, wireLength: Int,
                          at: FrameRef, configuration: AnalysisConfiguration) -> Int {
-        packets += 1
-        bytes += wireLength
-        if first.frame == 0 { first = at }
-        last = at
-        sourcePorts.insert(outer.sourcePort, limit: configuration.exactSourcePortLimit)
-        ttls.insert(outer.ttl)
-        if outer.ipVersion == 4 {
-            if outer.dontFragment { dontFragment += 1 } else { fragmentable += 1 }
-        }
         let outerLength = outer.ipLength > 0 ? outer.ipLength : wireLength - outer.ipOffset
-        if outerLength > largestOuter {
-            largestOuter = outerLength
-            largestOuterFrame = at.frame
-        }
+        count(sourcePort: outer.sourcePort, ttl: outer.ttl, ipVersion: outer.ipVersion, dontFragment: outer.dontFragment,
+              outerLength: outerLength, wireLength: wireLength, at: at, exactSourcePortLimit: configuration.exactSourcePortLimit)
         var notKept = 0
         if let g = geneve {
             if g.oam { oam += 1 }
@@ -132,14 +138,48 @@ struct TunnelState {
         return notKept
     }
 
+    /// The per-packet counters of the outer header (everything but the Geneve flags and options), from plain
+    /// fields: the summaries' fast path and `record` share it.
+    @inline(__always)
+    mutating func count(sourcePort: UInt16, ttl: UInt8, ipVersion: UInt8, dontFragment df: Bool, outerLength: Int, wireLength: Int,
+                        at: FrameRef, exactSourcePortLimit: Int) {
+        packets += 1
+        bytes += wireLength
+        if first.frame == 0 { first = at }
+        last = at
+        sourcePorts.insert(sourcePort, limit: exactSourcePortLimit)
+        ttls.insert(ttl)
+        if ipVersion == 4 {
+            if df { dontFragment += 1 } else { fragmentable += 1 }
+        }
+        if outerLength > largestOuter {
+            largestOuter = outerLength
+            largestOuterFrame = at.frame
+        }
+    }
+
     /// Counts one option; returns false when a new kind could not be kept.
+    @inline(__always)
     mutating func countOption(_ cls: UInt16, _ type: UInt8, limit: Int) -> Bool {
-        for i in options.indices where options[i].optionClass == cls && options[i].type == type {
-            options[i].packets += 1
+        if firstOption.packets > 0 && firstOption.optionClass == cls && firstOption.type == type {
+            firstOption.packets += 1
             return true
         }
-        guard options.count < limit else { return false }
-        options.append(OptionCount(optionClass: cls, type: type, packets: 1))
+        return countOtherOption(cls, type, limit: limit)
+    }
+
+    private mutating func countOtherOption(_ cls: UInt16, _ type: UInt8, limit: Int) -> Bool {
+        if firstOption.packets == 0 {
+            guard limit > 0 else { return false }
+            firstOption = OptionCount(optionClass: cls, type: type, packets: 1)
+            return true
+        }
+        for i in moreOptions.indices where moreOptions[i].optionClass == cls && moreOptions[i].type == type {
+            moreOptions[i].packets += 1
+            return true
+        }
+        guard moreOptions.count + 1 < limit else { return false }
+        moreOptions.append(OptionCount(optionClass: cls, type: type, packets: 1))
         return true
     }
 }

@@ -26,25 +26,9 @@ enum PublicCorpus {
         return directory != nil
     }
 
-    /// Reads the files as one timeline through OverlayCapture and analyzes them. `walkLayers` hides the
-    /// decoder's level summaries, so the analyzer takes its general path over every layer.
+    /// Reads the files as one timeline through OverlayCapture and analyzes them (see `CaptureAnalysis`).
     static func analyze(_ names: [String], walkLayers: Bool = false) throws -> AnalysisResult {
-        let paths = names.map { (directory ?? ".") + "/" + $0 }
-        let timeline = try CaptureTimeline(paths: paths)
-        let analyzer = OverlayAnalyzer()
-        let decoder = PacketDecoder()
-        var packet = DecodedPacket()
-        timeline.forEach { frame, bytes in
-            decoder.decode(bytes, linkType: frame.linkType, wireLength: frame.wireLength, into: &packet)
-            if walkLayers {
-                var edited = packet
-                edited.layers = packet.layers
-                analyzer.ingest(frame: frame, packet: edited)
-            } else {
-                analyzer.ingest(frame: frame, packet: packet)
-            }
-        }
-        return analyzer.finish(files: names, warnings: timeline.warnings)
+        try CaptureAnalysis.analyze(paths: names.map { (directory ?? ".") + "/" + $0 }, files: names, walkLayers: walkLayers)
     }
 }
 
