@@ -39,22 +39,30 @@ public struct DecoderConfiguration: Sendable, Hashable {
 /// bytes are valid.
 public struct PacketDecoder: Sendable {
     public var configuration: DecoderConfiguration {
-        didSet { settings = DecodeSettings(configuration) }
+        didSet {
+            ports = UDPPortTable(configuration.udpPorts)
+            settings = DecodeSettings(configuration, ports: ports)
+        }
     }
+    /// The port map `settings` looks up (it holds an unowned view of it).
+    private var ports: UDPPortTable
     /// `configuration` prepared for the per-packet path.
     private var settings: DecodeSettings
 
     public init(configuration: DecoderConfiguration = DecoderConfiguration()) {
         self.configuration = configuration
-        settings = DecodeSettings(configuration)
+        ports = UDPPortTable(configuration.udpPorts)
+        settings = DecodeSettings(configuration, ports: ports)
     }
 
     /// Decodes one frame into `packet` (cleared first, storage kept).
     public func decode(_ bytes: UnsafeRawBufferPointer, linkType: LinkType, wireLength: Int? = nil,
                        into packet: inout DecodedPacket) {
-        var run = DecodeRun(config: settings, frame: bytes, wireLength: max(wireLength ?? bytes.count, bytes.count))
-        packet.reset(linkType: linkType, capturedLength: bytes.count, wireLength: run.wireLength)
-        run.decodeLink(linkType, packet: &packet)
+        withExtendedLifetime(ports) {
+            var run = DecodeRun(config: settings, frame: bytes, wireLength: max(wireLength ?? bytes.count, bytes.count))
+            packet.reset(linkType: linkType, capturedLength: bytes.count, wireLength: run.wireLength)
+            run.decodeLink(linkType, packet: &packet)
+        }
     }
 
     /// Convenience for tests and one-off decodes.
