@@ -59,7 +59,7 @@ public struct ICMPMessage: Hashable, Sendable {
         }
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public init?(parsing cursor: inout ByteCursor) {
         guard cursor.has(8) else { return nil }
         offset = cursor.position
@@ -162,7 +162,7 @@ public struct ICMPv6Message: Hashable, Sendable {
         }
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public init?(parsing cursor: inout ByteCursor) {
         guard cursor.has(8) else { return nil }
         offset = cursor.position

@@ -132,8 +132,13 @@ struct DecodeRun {
         }
     }
 
+    // Problems are the cold path: out of line, with the text built only when one is recorded (autoclosures), so
+    // the string interpolation stays out of the per-header functions (smaller frames, fewer spills).
+
     /// Records that `what` needs `need` bytes at the cursor but fewer are there, named by why.
-    func missing(_ layer: LayerKind, _ c: ByteCursor, need: Int, what: String, into p: inout DecodedPacket) {
+    @inline(never)
+    func missing(_ layer: LayerKind, _ c: ByteCursor, need: Int, what: @autoclosure () -> String, into p: inout DecodedPacket) {
+        let what = what()
         let have = max(0, c.remaining)
         let code: DecodeProblem.Code
         let reason: String
@@ -163,8 +168,10 @@ struct DecodeRun {
         }
     }
 
-    func problem(_ layer: LayerKind, _ offset: Int, _ code: DecodeProblem.Code, _ reason: String, into p: inout DecodedPacket) {
-        p.problems.append(DecodeProblem(layer: layer, offset: offset, code: code, reason: reason))
+    @inline(never)
+    func problem(_ layer: LayerKind, _ offset: Int, _ code: DecodeProblem.Code, _ reason: @autoclosure () -> String,
+                 into p: inout DecodedPacket) {
+        p.problems.append(DecodeProblem(layer: layer, offset: offset, code: code, reason: reason()))
     }
 
     func setPayload(_ c: ByteCursor, _ p: inout DecodedPacket) {
