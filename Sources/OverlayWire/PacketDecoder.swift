@@ -667,7 +667,8 @@ struct DecodeRun {
                 walkedAll = false
                 break
             }
-            guard let cls = area.peekUInt16(), let type = area.peekUInt8(at: 2), let rl = area.peekUInt8(at: 3) else { break }
+            // The loop condition leaves at least the 4-byte option header in the area.
+            let cls = area.uncheckedUInt16(at: 0), type = area.uncheckedUInt8(at: 2), rl = area.uncheckedUInt8(at: 3)
             let dataLength = Int(rl & 0x1F) * 4
             let option = GeneveOption(offset: at, optionClass: cls, type: type, reservedBits: rl >> 5, dataLength: dataLength)
             guard area.skip(option.totalLength) else {

@@ -18,7 +18,7 @@ struct UDPPortTable: Sendable {
         guard map.count <= 8 else {
             let overflow = Overflow(map)
             self.overflow = overflow
-            lookup.overflow = overflow
+            lookup.overflow = Unmanaged.passUnretained(overflow)
             return
         }
         var slot = 0
@@ -37,15 +37,16 @@ struct UDPPortTable: Sendable {
 /// The lookup half of `UDPPortTable`: no reference counting when copied (a decode run takes one per packet).
 /// Valid only while the `UDPPortTable` it came from lives (`PacketDecoder` keeps that table beside it).
 @usableFromInline
-struct UDPPortLookup: @unchecked Sendable {  // the unowned reference is to an immutable, Sendable object
+struct UDPPortLookup: @unchecked Sendable {  // the unmanaged reference is to an immutable, Sendable object
     var ports = SIMD8<UInt16>()
     /// `code(_:)` of the protocol of each used slot; 0 in unused slots (whose port is 0 too).
     var codes = SIMD8<UInt16>()
-    unowned(unsafe) var overflow: UDPPortTable.Overflow?
+    /// Unmanaged, not `unowned(unsafe)`: binding that to a local retains it, on every lookup.
+    var overflow: Unmanaged<UDPPortTable.Overflow>?
 
     @inline(__always)
     subscript(port: UInt16) -> UDPPortProtocol? {
-        if let overflow { return overflow.map[port] }
+        if let overflow { return overflow.takeUnretainedValue().map[port] }
         // Ports are unique: at most one slot matches; unused slots have code 0 and so answer nil even for port 0.
         let code = codes.replacing(with: 0, where: ports .!= SIMD8(repeating: port)).max()
         return Self.kind(code)
