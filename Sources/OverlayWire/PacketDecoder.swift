@@ -181,6 +181,7 @@ struct DecodeRun {
 
     // MARK: link layer
 
+    @inline(__always)
     mutating func decodeLink(_ linkType: LinkType, packet p: inout DecodedPacket) {
         var c = ByteCursor(bytes: frame)
         switch linkType {
@@ -230,6 +231,7 @@ struct DecodeRun {
 
     /// Stacked 802.1Q/802.1ad tags (bounded), then the protocol of the last EtherType. Linux cooked captures
     /// keep the tag after the SLL header the same way, so both link layers come through here.
+    @inline(__always)
     mutating func decodeEtherTypeChain(_ first: EtherType, _ c: inout ByteCursor, level: Int, into p: inout DecodedPacket) {
         var type = first
         var tags = 0
@@ -247,6 +249,7 @@ struct DecodeRun {
         dispatchEtherType(type, &c, level: level, into: &p)
     }
 
+    @inline(__always)
     mutating func dispatchEtherType(_ type: EtherType, _ c: inout ByteCursor, level: Int, into p: inout DecodedPacket) {
         switch type {
         case .ipv4: decodeIPv4(&c, level: level, into: &p)
@@ -723,6 +726,7 @@ struct DecodeRun {
         decodeTunnelPayload(protocolType: .transparentEthernet, layer: .vxlan, headerOffset: start, &c, level: level, into: &p)
     }
 
+    @inline(__always)
     mutating func decodeTunnelPayload(protocolType: EtherType, layer: LayerKind, headerOffset: Int, _ c: inout ByteCursor,
                                       level: Int, into p: inout DecodedPacket) {
         guard level + 1 <= config.maxTunnelDepth else {
