@@ -13,11 +13,13 @@ public final class CaptureFileReader {
     /// is per interface and libpcap does not report it (timestamps are delivered in nanoseconds either way).
     public let isNanosecond: Bool
     /// Packets delivered so far (after the filter).
-    public private(set) var packetsRead = 0
+    // `@exclusivity(unchecked)`: a class property is otherwise checked at run time (swift_beginAccess, ~65
+    // instructions) on every write, once per packet; the reader is used from one thread and never lends these out.
+    @exclusivity(unchecked) public private(set) var packetsRead = 0
 
     private let handle: PcapHandle
     private let nanosecondsPerUnit: Int64
-    private var finished = false
+    @exclusivity(unchecked) private var finished = false
 
     /// Opens `path` ("-" = standard input) and installs the BPF `filter` if given.
     /// - Parameter bufferSize: stdio read buffer in bytes (at least 64 KiB is used).

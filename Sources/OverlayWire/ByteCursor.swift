@@ -10,7 +10,7 @@ public struct ByteCursor {
     /// One past the last byte this layer may read (never beyond `bytes.count`).
     public var end: Int
 
-    @inlinable
+    @inlinable @inline(__always)
     public init(bytes: UnsafeRawBufferPointer, position: Int = 0, end: Int? = nil) {
         self.bytes = bytes
         self.position = max(0, min(position, bytes.count))

@@ -7,7 +7,7 @@ public struct EthernetHeader: Hashable, Sendable {
     /// The EtherType field right after the addresses (a TPID when the frame is tagged).
     public var etherType: EtherType
 
-    @inlinable
+    @inlinable @inline(__always)
     public init?(parsing cursor: inout ByteCursor) {
         guard cursor.has(Self.size) else { return nil }
         offset = cursor.position
@@ -36,7 +36,7 @@ public struct VLANTag: Hashable, Sendable {
     public var id: UInt16
     public var nextEtherType: EtherType
 
-    @inlinable
+    @inlinable @inline(__always)
     public init?(parsing cursor: inout ByteCursor, tpid: EtherType) {
         guard cursor.has(Self.size) else { return nil }
         offset = cursor.position - 2  // the TPID belongs to this tag
@@ -63,7 +63,7 @@ public struct LinuxCookedHeader: Hashable, Sendable {
     public var linkAddress: MACAddress?
     public var protocolType: EtherType
 
-    @inlinable
+    @inlinable @inline(__always)
     public init?(parsingV1 cursor: inout ByteCursor) {
         guard cursor.has(16) else { return nil }
         offset = cursor.position
@@ -78,7 +78,7 @@ public struct LinuxCookedHeader: Hashable, Sendable {
         interfaceIndex = nil
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public init?(parsingV2 cursor: inout ByteCursor) {
         guard cursor.has(20) else { return nil }
         offset = cursor.position

@@ -29,7 +29,7 @@ public struct GeneveHeader: Hashable, Sendable {
     /// Where this header's options sit in `DecodedPacket.geneveOptions`.
     public var optionIndices: Range<Int>
 
-    @inlinable
+    @inlinable @inline(__always)
     public init?(parsing cursor: inout ByteCursor) {
         guard cursor.has(Self.baseSize) else { return nil }
         offset = cursor.position

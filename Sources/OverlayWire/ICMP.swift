@@ -59,7 +59,7 @@ public struct ICMPMessage: Hashable, Sendable {
         }
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public init?(parsing cursor: inout ByteCursor) {
         guard cursor.has(8) else { return nil }
         offset = cursor.position
@@ -79,21 +79,67 @@ public struct ICMPMessage: Hashable, Sendable {
 }
 
 /// ICMPv6 (RFC 4443) with neighbor discovery targets (RFC 4861) and packet-too-big MTU.
+///
+/// Layout: the optional fields are stored as plain values plus a presence bit (zero when absent, so the synthesized
+/// equality is unchanged) and the big `quoted` comes first, which keeps the struct at 120 bytes. That bounds
+/// `Layer` below 128 bytes, the size the compiler copies inline: every header the decoder appends is a `Layer`.
 public struct ICMPv6Message: Hashable, Sendable {
-    public var offset: Int
+    public var quoted: QuotedPacket?
     public var type: UInt8
     public var code: UInt8
-    public var checksum: UInt16
     public var checksumValid: Bool?
-    public var identifier: UInt16?
-    public var sequence: UInt16?
+    public var checksum: UInt16
+    /// Which optional fields are present (`Present`).
+    @usableFromInline var present: UInt8
+    @usableFromInline var storedIdentifier: UInt16
+    @usableFromInline var storedSequence: UInt16
+    @usableFromInline var storedMTU: UInt32
+    public var offset: Int
+    @usableFromInline var storedTargetAddress: IPv6Address
+    @usableFromInline var storedLinkLayerAddress: MACAddress
+
+    @usableFromInline enum Present {
+        @usableFromInline static let identifier: UInt8 = 1, sequence: UInt8 = 2, mtu: UInt8 = 4
+        @usableFromInline static let targetAddress: UInt8 = 8, linkLayerAddress: UInt8 = 16
+    }
+
+    @inlinable @inline(__always)
+    func stored<T>(_ bit: UInt8, _ value: T) -> T? { present & bit != 0 ? value : nil }
+
+    @inlinable @inline(__always)
+    mutating func setPresent(_ bit: UInt8, _ isPresent: Bool) {
+        present = isPresent ? present | bit : present & ~bit
+    }
+
+    public var identifier: UInt16? {
+        @inlinable get { stored(Present.identifier, storedIdentifier) }
+        @inlinable set { storedIdentifier = newValue ?? 0; setPresent(Present.identifier, newValue != nil) }
+    }
+    public var sequence: UInt16? {
+        @inlinable get { stored(Present.sequence, storedSequence) }
+        @inlinable set { storedSequence = newValue ?? 0; setPresent(Present.sequence, newValue != nil) }
+    }
     /// Packet Too Big (type 2): the MTU of the next hop.
-    public var mtu: UInt32?
+    public var mtu: UInt32? {
+        @inlinable get { stored(Present.mtu, storedMTU) }
+        @inlinable set { storedMTU = newValue ?? 0; setPresent(Present.mtu, newValue != nil) }
+    }
     /// Neighbor solicitation/advertisement and redirect: the target address.
-    public var targetAddress: IPv6Address?
+    public var targetAddress: IPv6Address? {
+        @inlinable get { stored(Present.targetAddress, storedTargetAddress) }
+        @inlinable set {
+            storedTargetAddress = newValue ?? IPv6Address(high: 0, low: 0)
+            setPresent(Present.targetAddress, newValue != nil)
+        }
+    }
     /// Source/target link-layer address option of neighbor discovery, when present.
-    public var linkLayerAddress: MACAddress?
-    public var quoted: QuotedPacket?
+    public var linkLayerAddress: MACAddress? {
+        @inlinable get { stored(Present.linkLayerAddress, storedLinkLayerAddress) }
+        @inlinable set {
+            storedLinkLayerAddress = newValue ?? .zero
+            setPresent(Present.linkLayerAddress, newValue != nil)
+        }
+    }
 
     public var isError: Bool { type < 128 }
     public var isPacketTooBig: Bool { type == 2 }
@@ -116,7 +162,7 @@ public struct ICMPv6Message: Hashable, Sendable {
         }
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public init?(parsing cursor: inout ByteCursor) {
         guard cursor.has(8) else { return nil }
         offset = cursor.position
@@ -124,7 +170,10 @@ public struct ICMPv6Message: Hashable, Sendable {
         code = cursor.uncheckedUInt8(at: 1)
         checksum = cursor.uncheckedUInt16(at: 2)
         checksumValid = nil
-        identifier = nil; sequence = nil; mtu = nil; targetAddress = nil; linkLayerAddress = nil; quoted = nil
+        quoted = nil
+        present = 0
+        storedIdentifier = 0; storedSequence = 0; storedMTU = 0
+        storedTargetAddress = IPv6Address(high: 0, low: 0); storedLinkLayerAddress = .zero
         switch type {
         case 2:
             mtu = cursor.uncheckedUInt32(at: 4)

@@ -25,7 +25,7 @@ public struct IPv4Header: Hashable, Sendable {
     public var ecn: UInt8 { tos & 3 }
 
     /// Reads the 20-byte fixed header. Version and IHL are checked by the decoder, which knows the context.
-    @inlinable
+    @inlinable @inline(__always)
     public init?(parsing cursor: inout ByteCursor) {
         guard cursor.has(20) else { return nil }
         offset = cursor.position

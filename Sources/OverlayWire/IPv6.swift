@@ -28,7 +28,7 @@ public struct IPv6Header: Hashable, Sendable {
 
     public var isFragment: Bool { fragment != nil }
 
-    @inlinable
+    @inlinable @inline(__always)
     public init?(parsing cursor: inout ByteCursor) {
         guard cursor.has(40) else { return nil }
         offset = cursor.position

@@ -39,22 +39,30 @@ public struct DecoderConfiguration: Sendable, Hashable {
 /// bytes are valid.
 public struct PacketDecoder: Sendable {
     public var configuration: DecoderConfiguration {
-        didSet { settings = DecodeSettings(configuration) }
+        didSet {
+            ports = UDPPortTable(configuration.udpPorts)
+            settings = DecodeSettings(configuration, ports: ports)
+        }
     }
+    /// The port map `settings` looks up (it holds an unowned view of it).
+    private var ports: UDPPortTable
     /// `configuration` prepared for the per-packet path.
     private var settings: DecodeSettings
 
     public init(configuration: DecoderConfiguration = DecoderConfiguration()) {
         self.configuration = configuration
-        settings = DecodeSettings(configuration)
+        ports = UDPPortTable(configuration.udpPorts)
+        settings = DecodeSettings(configuration, ports: ports)
     }
 
     /// Decodes one frame into `packet` (cleared first, storage kept).
     public func decode(_ bytes: UnsafeRawBufferPointer, linkType: LinkType, wireLength: Int? = nil,
                        into packet: inout DecodedPacket) {
-        var run = DecodeRun(config: settings, frame: bytes, wireLength: max(wireLength ?? bytes.count, bytes.count))
-        packet.reset(linkType: linkType, capturedLength: bytes.count, wireLength: run.wireLength)
-        run.decodeLink(linkType, packet: &packet)
+        withExtendedLifetime(ports) {
+            var run = DecodeRun(config: settings, frame: bytes, wireLength: max(wireLength ?? bytes.count, bytes.count))
+            packet.reset(linkType: linkType, capturedLength: bytes.count, wireLength: run.wireLength)
+            run.decodeLink(linkType, packet: &packet)
+        }
     }
 
     /// Convenience for tests and one-off decodes.
@@ -124,8 +132,13 @@ struct DecodeRun {
         }
     }
 
+    // Problems are the cold path: out of line, with the text built only when one is recorded (autoclosures), so
+    // the string interpolation stays out of the per-header functions (smaller frames, fewer spills).
+
     /// Records that `what` needs `need` bytes at the cursor but fewer are there, named by why.
-    func missing(_ layer: LayerKind, _ c: ByteCursor, need: Int, what: String, into p: inout DecodedPacket) {
+    @inline(never)
+    func missing(_ layer: LayerKind, _ c: ByteCursor, need: Int, what: @autoclosure () -> String, into p: inout DecodedPacket) {
+        let what = what()
         let have = max(0, c.remaining)
         let code: DecodeProblem.Code
         let reason: String
@@ -155,8 +168,10 @@ struct DecodeRun {
         }
     }
 
-    func problem(_ layer: LayerKind, _ offset: Int, _ code: DecodeProblem.Code, _ reason: String, into p: inout DecodedPacket) {
-        p.problems.append(DecodeProblem(layer: layer, offset: offset, code: code, reason: reason))
+    @inline(never)
+    func problem(_ layer: LayerKind, _ offset: Int, _ code: DecodeProblem.Code, _ reason: @autoclosure () -> String,
+                 into p: inout DecodedPacket) {
+        p.problems.append(DecodeProblem(layer: layer, offset: offset, code: code, reason: reason()))
     }
 
     func setPayload(_ c: ByteCursor, _ p: inout DecodedPacket) {
@@ -166,6 +181,7 @@ struct DecodeRun {
 
     // MARK: link layer
 
+    @inline(__always)
     mutating func decodeLink(_ linkType: LinkType, packet p: inout DecodedPacket) {
         var c = ByteCursor(bytes: frame)
         switch linkType {
@@ -215,6 +231,7 @@ struct DecodeRun {
 
     /// Stacked 802.1Q/802.1ad tags (bounded), then the protocol of the last EtherType. Linux cooked captures
     /// keep the tag after the SLL header the same way, so both link layers come through here.
+    @inline(__always)
     mutating func decodeEtherTypeChain(_ first: EtherType, _ c: inout ByteCursor, level: Int, into p: inout DecodedPacket) {
         var type = first
         var tags = 0
@@ -232,6 +249,7 @@ struct DecodeRun {
         dispatchEtherType(type, &c, level: level, into: &p)
     }
 
+    @inline(__always)
     mutating func dispatchEtherType(_ type: EtherType, _ c: inout ByteCursor, level: Int, into p: inout DecodedPacket) {
         switch type {
         case .ipv4: decodeIPv4(&c, level: level, into: &p)
@@ -652,7 +670,8 @@ struct DecodeRun {
                 walkedAll = false
                 break
             }
-            guard let cls = area.peekUInt16(), let type = area.peekUInt8(at: 2), let rl = area.peekUInt8(at: 3) else { break }
+            // The loop condition leaves at least the 4-byte option header in the area.
+            let cls = area.uncheckedUInt16(at: 0), type = area.uncheckedUInt8(at: 2), rl = area.uncheckedUInt8(at: 3)
             let dataLength = Int(rl & 0x1F) * 4
             let option = GeneveOption(offset: at, optionClass: cls, type: type, reservedBits: rl >> 5, dataLength: dataLength)
             guard area.skip(option.totalLength) else {
@@ -707,6 +726,7 @@ struct DecodeRun {
         decodeTunnelPayload(protocolType: .transparentEthernet, layer: .vxlan, headerOffset: start, &c, level: level, into: &p)
     }
 
+    @inline(__always)
     mutating func decodeTunnelPayload(protocolType: EtherType, layer: LayerKind, headerOffset: Int, _ c: inout ByteCursor,
                                       level: Int, into p: inout DecodedPacket) {
         guard level + 1 <= config.maxTunnelDepth else {

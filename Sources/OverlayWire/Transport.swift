@@ -10,7 +10,7 @@ public struct UDPHeader: Hashable, Sendable {
     /// nil: not verified (zero checksum over IPv4, or payload not all captured).
     public var checksumValid: Bool?
 
-    @inlinable
+    @inlinable @inline(__always)
     public init?(parsing cursor: inout ByteCursor) {
         guard cursor.has(8) else { return nil }
         offset = cursor.position
@@ -58,7 +58,7 @@ public struct TCPHeader: Hashable, Sendable {
         return s.isEmpty ? "none" : s
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public init?(parsing cursor: inout ByteCursor) {
         guard cursor.has(20) else { return nil }
         offset = cursor.position

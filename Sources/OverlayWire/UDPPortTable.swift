@@ -1,33 +1,58 @@
 /// `DecoderConfiguration.udpPorts` in the form the decoder looks it up for every UDP header: up to eight
-/// mappings scanned inline (a Dictionary lookup hashes with SipHash, several times the cost for a handful of
-/// ports), more than eight in the dictionary itself. Answers exactly as the dictionary does.
+/// mappings compared at once in a SIMD vector (a Dictionary lookup hashes with SipHash, several times the cost for
+/// a handful of ports), more than eight in the dictionary itself. Answers exactly as the dictionary does.
+///
+/// Owns the dictionary of a large map; the per-packet path reads it through `lookup`, a trivially copyable view.
 @usableFromInline
 struct UDPPortTable: Sendable {
-    private var ports = SIMD8<UInt16>()
-    /// `code(_:)` of the protocol of each used slot.
-    private var codes = SIMD8<UInt16>()
-    private var count = 0
-    private var overflow: [UInt16: UDPPortProtocol]?
+    /// The dictionary of a map with more than eight entries, kept alive by the table.
+    final class Overflow: Sendable {
+        let map: [UInt16: UDPPortProtocol]
+        init(_ map: [UInt16: UDPPortProtocol]) { self.map = map }
+    }
+
+    private(set) var lookup = UDPPortLookup()
+    private var overflow: Overflow?
 
     init(_ map: [UInt16: UDPPortProtocol]) {
         guard map.count <= 8 else {
-            overflow = map
+            let overflow = Overflow(map)
+            self.overflow = overflow
+            lookup.overflow = Unmanaged.passUnretained(overflow)
             return
         }
+        var slot = 0
         for (port, kind) in map {
-            ports[count] = port
-            codes[count] = Self.code(kind)
-            count += 1
+            lookup.ports[slot] = port
+            lookup.codes[slot] = UDPPortLookup.code(kind)
+            slot += 1
         }
     }
 
     subscript(port: UInt16) -> UDPPortProtocol? {
-        if let overflow { return overflow[port] }
-        for slot in 0..<count where ports[slot] == port { return Self.kind(codes[slot]) }
-        return nil
+        withExtendedLifetime(overflow) { lookup[port] }
+    }
+}
+
+/// The lookup half of `UDPPortTable`: no reference counting when copied (a decode run takes one per packet).
+/// Valid only while the `UDPPortTable` it came from lives (`PacketDecoder` keeps that table beside it).
+@usableFromInline
+struct UDPPortLookup: @unchecked Sendable {  // the unmanaged reference is to an immutable, Sendable object
+    var ports = SIMD8<UInt16>()
+    /// `code(_:)` of the protocol of each used slot; 0 in unused slots (whose port is 0 too).
+    var codes = SIMD8<UInt16>()
+    /// Unmanaged, not `unowned(unsafe)`: binding that to a local retains it, on every lookup.
+    var overflow: Unmanaged<UDPPortTable.Overflow>?
+
+    @inline(__always)
+    subscript(port: UInt16) -> UDPPortProtocol? {
+        if let overflow { return overflow.takeUnretainedValue().map[port] }
+        // Ports are unique: at most one slot matches; unused slots have code 0 and so answer nil even for port 0.
+        let code = codes.replacing(with: 0, where: ports .!= SIMD8(repeating: port)).max()
+        return Self.kind(code)
     }
 
-    private static func code(_ kind: UDPPortProtocol) -> UInt16 {
+    static func code(_ kind: UDPPortProtocol) -> UInt16 {
         switch kind {
         case .geneve: return 1
         case .vxlan: return 2
@@ -35,7 +60,8 @@ struct UDPPortTable: Sendable {
         }
     }
 
-    private static func kind(_ code: UInt16) -> UDPPortProtocol? {
+    @inline(__always)
+    static func kind(_ code: UInt16) -> UDPPortProtocol? {
         switch code {
         case 1: return .geneve
         case 2: return .vxlan
@@ -45,19 +71,20 @@ struct UDPPortTable: Sendable {
     }
 }
 
-/// The parts of `DecoderConfiguration` one decode reads, prepared once per decoder (no dictionary to retain
-/// and release per packet, ports in `UDPPortTable`).
+/// The parts of `DecoderConfiguration` one decode reads, prepared once per decoder: trivially copyable (no
+/// dictionary to retain and release per packet), ports in a `UDPPortLookup` of the decoder's `UDPPortTable`.
 @usableFromInline
 struct DecodeSettings: Sendable {
-    var udpPorts: UDPPortTable
+    var udpPorts: UDPPortLookup
     var maxTunnelDepth: Int
     var maxVLANTags: Int
     var maxIPv6ExtensionHeaders: Int
     var maxGeneveOptions: Int
     var verifyChecksums: Bool
 
-    init(_ c: DecoderConfiguration) {
-        udpPorts = UDPPortTable(c.udpPorts)
+    /// `ports` must outlive every use of these settings.
+    init(_ c: DecoderConfiguration, ports: UDPPortTable) {
+        udpPorts = ports.lookup
         maxTunnelDepth = c.maxTunnelDepth
         maxVLANTags = c.maxVLANTags
         maxIPv6ExtensionHeaders = c.maxIPv6ExtensionHeaders
