@@ -51,12 +51,8 @@ struct AnalysisPipelineTests {
         let two = analyze(frames, threads: 2, configuration: AnalysisConfiguration())
         #expect(two.capture.packets == frames.count)
         #expect(Set(one.findings.map(\.kind)) == Set(two.findings.map(\.kind)))
-        // Known: with more capped evidence than fits, which frames a TEP's "unanswered" summary names, and the
-        // order of findings, follow Dictionary order (seeded per table instance), not frame order. Being fixed
-        // in the reference model (keep the earliest by frame); then this must hold exactly.
-        withKnownIssue("findings kept in hash order, not frame order", isIntermittent: true) {
-            #expect(one.findings == two.findings)
-        }
+        // Past the caps the kept evidence is the earliest by frame: one thread or two, the findings are the same.
+        #expect(one.findings == two.findings)
         #expect(two.findings.contains { $0.kind == .macFlap })
     }
 }
