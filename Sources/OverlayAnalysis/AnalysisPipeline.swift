@@ -58,9 +58,13 @@ public final class AnalysisPipeline {
             return
         }
         let i = current.count
-        decoder.decode(bytes, linkType: frame.linkType, wireLength: frame.wireLength, into: &current.packets[i])
+        // Moved out of its slot and back (a bitwise move): reading it in place through the pointer would copy
+        // it, retaining its arrays, on every packet.
+        var packet = (current.packets + i).move()
+        decoder.decode(bytes, linkType: frame.linkType, wireLength: frame.wireLength, into: &packet)
         current.frames[i] = frame
-        analyzer.ingestAnalysisState(frame: frame, packet: current.packets[i])
+        analyzer.ingestAnalysisState(frame: frame, packet: packet)
+        (current.packets + i).initialize(to: consume packet)
         current.count = i + 1
         if current.count == current.capacity {
             worker.submit(current)
@@ -168,7 +172,9 @@ final class ReferenceWorker: @unchecked Sendable {
             condition.unlock()
 
             for i in 0..<batch.count {
-                reference.observe(frame: batch.frames[i], packet: batch.packets[i])
+                let packet = (batch.packets + i).move()   // as in `ingest`: no copy of the packet
+                reference.observe(frame: batch.frames[i], packet: packet)
+                (batch.packets + i).initialize(to: consume packet)
             }
 
             condition.lock()
