@@ -5,8 +5,8 @@ import OverlayReference
 extension OverlayAnalyzer {
     /// Ends the analysis: decides routers, transit segments, subnets and edges, joins and classifies flows,
     /// builds every path, and returns the sorted result. Later calls return the same result; frames
-    /// ingested after it are ignored.
-    public func finish(files: [String], warnings: [String]) -> AnalysisResult {
+    /// ingested after it are ignored. `threads` ≥ 2 builds the flows on two cores (the same result as one).
+    public func finish(files: [String], warnings: [String], threads: Int = 1) -> AnalysisResult {
         if let r = finishedResult { return r }
         let findings = configuration.validatesWithReferenceSwitch ? reference.finish() : []
         state.foldLegsIntoEndpoints()
@@ -18,7 +18,7 @@ extension OverlayAnalyzer {
         for (ip, e) in edgeEvidence { roles[ip] = e.role(transit: model.transit) }
         model.refineRouterKinds(self, roles: roles)
         let labels = Labels(names: names, model: model, roles: roles)
-        let flowList = assembleFlows(consume groups, model: model, labels: labels)
+        let flowList = assembleFlows(consume groups, model: model, labels: labels, threads: threads)
         let workloads = assembleWorkloads(model: model, labels: labels)
         let tepList = assembleTEPs(roles: roles, edges: edgeEvidence, workloads: workloads, model: model, labels: labels)
 

@@ -116,6 +116,6 @@ enum AnalysisRun {
         pipeline.finish()
         progress.finish()
         for w in timeline.warnings { StandardError.line(w) }
-        return analyzer.finish(files: files, warnings: timeline.warnings)
+        return analyzer.finish(files: files, warnings: timeline.warnings, threads: threads)
     }
 }

@@ -69,7 +69,7 @@ struct AnalyzeEngine {
             t.packets = timeline.framesDelivered
             return t
         }
-        let result = analyzer.finish(files: [path], warnings: timeline.warnings)
+        let result = analyzer.finish(files: [path], warnings: timeline.warnings, threads: threads)
         t.finishSeconds = monotonicSeconds() - ingested
         t.ingestSeconds = ingested - start
         t.packets = timeline.framesDelivered
