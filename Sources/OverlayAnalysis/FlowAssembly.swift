@@ -23,10 +23,9 @@ extension OverlayAnalyzer {
                     count = buildFlows(head, into: flows, model: model, labels: labels)
                     return
                 }
-                let tail = FlowAssemblyShare(analyzer: self, groups: UnsafeMutableBufferPointer(rebasing: slots[split...]),
-                                             output: flows + split, model: model,
-                                             labels: Labels(names: labels.names, model: model, roles: labels.roles))
-                let worker = FlowAssemblyWorker(tail)
+                let tail = UnsafeMutableBufferPointer(rebasing: slots[split...])
+                let tailLabels = Labels(names: labels.names, model: model, roles: labels.roles)
+                let worker = SecondThread { self.buildFlows(tail, into: flows + split, model: model, labels: tailLabels) }
                 let built = buildFlows(head, into: flows, model: model, labels: labels)
                 let tailBuilt = worker.join()
                 // Close the gap left by empty groups of the first half (a bitwise move, nothing retained).

@@ -12,7 +12,7 @@ extension OverlayAnalyzer {
         state.foldLegsIntoEndpoints()
         let names = Names(inventory)
         var model = TopologyModel.build(self)
-        let groups = groupFlows(model)
+        let groups = groupFlows(model, threads: threads)
         let edgeEvidence = detectEdges(groups, model)
         var roles: [IPAddress: TunnelEndpoint.Role] = [:]
         for (ip, e) in edgeEvidence { roles[ip] = e.role(transit: model.transit) }

@@ -1,3 +1,4 @@
+import Foundation
 import OverlayAnalysis
 import OverlayReference
 import OverlaySynth
@@ -54,5 +55,25 @@ struct AnalysisPipelineTests {
         // Past the caps the kept evidence is the earliest by frame: one thread or two, the findings are the same.
         #expect(one.findings == two.findings)
         #expect(two.findings.contains { $0.kind == .macFlap })
+    }
+
+    @Test func flowsBuiltOnTwoThreadsAreTheFlowsOfOne() throws {
+        // Enough flows for `finish` to split them between two threads (and an odd count, so the halves differ).
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("finish-threads-\(getpid()).pcap").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        _ = try BigCaptureGenerator(packets: 12_000, teps: 8, vnis: 12, flows: 1_001, seed: 5).write(to: path)
+        var configuration = AnalysisConfiguration()
+        configuration.validatesWithReferenceSwitch = false
+        let one = try CaptureAnalysis.analyze(paths: [path], configuration: configuration, threads: 1)
+        let two = try CaptureAnalysis.analyze(paths: [path], configuration: configuration, threads: 2)
+        #expect(one.flows.count > 600)
+        #expect(CorpusTests.digest(one) == CorpusTests.digest(two))
+        #expect(one.flows.map(\.id) == Array(1...one.flows.count))
+        #expect(two.flows.map(\.id) == one.flows.map(\.id))
+        #expect(two.flows.map(\.forwardPath) == one.flows.map(\.forwardPath))
+        #expect(two.flows.map(\.reversePath) == one.flows.map(\.reversePath))
+        #expect(two.flows.map { [$0.classReason] + $0.remarks + $0.teps.map(\.description) } == one.flows.map { [$0.classReason] + $0.remarks + $0.teps.map(\.description) })
+        #expect(two.flows.map { $0.legs.map { "\($0.frames) \($0.ovn?.text ?? "-") \($0.sourceTEPs)" } } == one.flows.map { $0.legs.map { "\($0.frames) \($0.ovn?.text ?? "-") \($0.sourceTEPs)" } })
+        #expect(two.segments.map(\.flows) == one.segments.map(\.flows))
     }
 }

@@ -5,9 +5,10 @@ import OverlayCapture
 /// Capture files analyzed through OverlayCapture, as `analyze` reads them.
 enum CaptureAnalysis {
     /// Reads the files as one timeline and analyzes them. `walkLayers` hides the decoder's level summaries, so
-    /// the analyzer takes its general path over every layer (no summaries, no steady-state fast path).
+    /// the analyzer takes its general path over every layer (no summaries, no steady-state fast path). `threads`
+    /// goes to `finish` (2: the flows are built on two cores).
     static func analyze(paths: [String], files: [String]? = nil, configuration: AnalysisConfiguration = AnalysisConfiguration(),
-                        walkLayers: Bool = false) throws -> AnalysisResult {
+                        walkLayers: Bool = false, threads: Int = 1) throws -> AnalysisResult {
         let timeline = try CaptureTimeline(paths: paths)
         let analyzer = OverlayAnalyzer(configuration: configuration)
         let decoder = PacketDecoder()
@@ -22,6 +23,6 @@ enum CaptureAnalysis {
                 analyzer.ingest(frame: frame, packet: packet)
             }
         }
-        return analyzer.finish(files: files ?? paths, warnings: timeline.warnings)
+        return analyzer.finish(files: files ?? paths, warnings: timeline.warnings, threads: threads)
     }
 }
