@@ -102,7 +102,7 @@ extension OverlayAnalyzer {
                 first: l.state.first, last: l.state.last, ttl: l.ttl,
                 ttlRange: l.state.hasTTL ? l.state.ttlMin...l.state.ttlMax : nil,
                 tcpFlags: g.kind == .tcp ? TCPFlags.text(l.state.tcpFlags) : nil, frames: l.evidence,
-                ovn: keys.flatMap { k in l.vni.map { labels.names.ovn(k, vni: $0) } }))
+                ovn: keys.flatMap { k in l.vni.map { labels.ovn(k, vni: $0) } }))
         }
         var tepOrder: [IPAddress] = []
         for path in [forwardPath, reversePath] {
@@ -124,7 +124,7 @@ extension OverlayAnalyzer {
             etherType: g.kind == .l2 ? anchorKey.portA : nil, flowClass: flowClass, classReason: reason,
             tunneled: !g.tunneledLegs.isEmpty, forward: direction(g.forwardLegs), reverse: direction(g.reverseLegs),
             forwardPath: forwardPath, reversePath: reversePath, teps: tepOrder,
-            vnis: Array(Set(g.legs.compactMap(\.vni))).sorted(), vlans: Array(Set(g.legs.compactMap(\.vlan))).sorted(),
+            vnis: Self.sortedUnique(g.legs.compactMap(\.vni)), vlans: Self.sortedUnique(g.legs.compactMap(\.vlan)),
             frames: Self.sortedUnique(frames), legs: legs,
             tcpState: g.kind == .tcp ? TCPFlags.state(forward: forwardFlags, reverse: reverseFlags) : nil,
             translation: translation,
@@ -135,7 +135,7 @@ extension OverlayAnalyzer {
         return flow
     }
 
-    static func sortedUnique(_ values: [Int]) -> [Int] {
+    static func sortedUnique<T: Comparable>(_ values: [T]) -> [T] {
         var out = values.sorted()
         var w = 0
         for i in out.indices where w == 0 || out[w - 1] != out[i] {
@@ -148,8 +148,16 @@ extension OverlayAnalyzer {
 
     private func direction(_ legs: [LegInfo]) -> FlowDirection {
         // Each leg saw the same packets at another point: the largest count is the direction's count.
-        FlowDirection(packets: legs.map(\.state.packets).max() ?? 0, bytes: legs.map(\.state.bytes).max() ?? 0,
-                      first: legs.map(\.state.first).min(), last: legs.map(\.state.last).max { $0.frame < $1.frame })
+        guard let head = legs.first else { return FlowDirection(packets: 0, bytes: 0, first: nil, last: nil) }
+        var packets = head.state.packets, bytes = head.state.bytes, first = head.state.first, last = head.state.last
+        for l in legs.dropFirst() {
+            packets = max(packets, l.state.packets)
+            bytes = max(bytes, l.state.bytes)
+            first = min(first, l.state.first)
+            // The first of equal frames, as `max(by:)` keeps.
+            if last.frame < l.state.last.frame { last = l.state.last }
+        }
+        return FlowDirection(packets: packets, bytes: bytes, first: first, last: last)
     }
 
     private func remarks(_ g: FlowGroup, flow: Flow, labels: Labels, builder: PathBuilder) -> [String] {

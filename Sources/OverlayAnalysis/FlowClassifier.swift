@@ -23,7 +23,7 @@ struct FlowClassifier {
             let where_ = g.legs.first?.vlan.map { " (VLAN \($0))" } ?? ""
             return (.unknown, "untunneled traffic\(where_): no leg of this flow crossed a Geneve/VXLAN tunnel")
         }
-        let vnis = Array(Set(tunneled.compactMap(\.vni))).sorted()
+        let vnis = OverlayAnalyzer.sortedUnique(tunneled.compactMap(\.vni))
         let vniText = vnis.map(String.init).joined(separator: ", ")
         if g.isAddressResolution {
             let answered = !g.forwardLegs.isEmpty && !g.reverseLegs.isEmpty
@@ -37,8 +37,7 @@ struct FlowClassifier {
             if let t = translation, t.kind != .none { nat = ", \(t.kind == .snat ? "SNAT" : "DNAT") \(t.inside) ↔ \(t.outside)" }
             return (.northSouth, "leaves the overlay\(at) and continues untunneled on \(vlan)\(nat)")
         }
-        let macs: [MACAddress] = tunneled.flatMap { l -> [MACAddress] in [l.state.sourceMAC, l.state.destinationMAC].compactMap { $0 } }
-        if let router = macs.first(where: { labels.model.isRouter($0) }) {
+        if let router = firstRouterMAC(tunneled) {
             let addresses: [IPAddress] = tunneled.flatMap { l -> [IPAddress] in [l.source, l.destination].compactMap { $0 } }
             let outside = addresses.first { labels.isExternal($0) }
             if let o = outside {
@@ -64,12 +63,19 @@ struct FlowClassifier {
             }
             return (.unknown, "the tunnel carries bare IP packets (no inner Ethernet): switching and routing cannot be told apart")
         }
-        let from = first.sourceTEPs.first.map { labels.tep($0) } ?? "?"
-        let to = first.destinationTEPs.first.map { labels.tep($0) } ?? "?"
         if vnis.count > 1 {
             return (.eastWestSameSegment, "switched between the same two MACs, each direction in its own VNI (\(vniText)): asymmetric tunnel keys")
         }
-        return (.eastWestSameSegment, "switched inside VNI \(vniText) from \(from) to \(to)")
+        return (.eastWestSameSegment, labels.switched(vni: vnis[0], from: first.sourceTEPs.first, to: first.destinationTEPs.first))
+    }
+
+    /// The first router MAC among the legs' inner source and destination MACs, in leg order.
+    private func firstRouterMAC(_ legs: [LegInfo]) -> MACAddress? {
+        for l in legs {
+            if let m = l.state.sourceMAC, labels.model.isRouter(m) { return m }
+            if let m = l.state.destinationMAC, labels.model.isRouter(m) { return m }
+        }
+        return nil
     }
 
     /// The TEPs on the uplink side of a flow's tunnel legs (destination of outbound legs, source of inbound).

@@ -58,7 +58,7 @@ struct PathBuilder {
         hops.append(tepHop(l.sourceTEPs, replication: false, leg: at))
         var segmentText = labels.segment(vni, l.encapsulation)
         if let keys = l.state.ovn {
-            let ovn = labels.names.ovn(keys, vni: vni)
+            let ovn = labels.ovn(keys, vni: vni)
             segmentText += ", inport \(ovn.ingressName ?? String(ovn.ingressKey)), outport \(ovn.egressName ?? String(ovn.egressKey))"
         }
         hops.append(PathHop(kind: .segment, text: segmentText, name: labels.names.segment(vni), vni: vni, leg: at, frames: group.legs[at].evidence))
@@ -161,7 +161,7 @@ struct PathBuilder {
             return PathHop(kind: .replication, text: "replicated to \(list)", teps: teps, leg: at, frames: group.legs[at].evidence)
         }
         let isEdge = labels.roles[first] == .edge || labels.roles[first] == .gateway
-        let text = teps.map { labels.tep($0) }.joined(separator: ", then ")
+        let text = teps.count == 1 ? labels.tep(first) : teps.map { labels.tep($0) }.joined(separator: ", then ")
         return PathHop(kind: isEdge ? .edgeTEP : .tep, text: text, name: labels.names.tep(first), ip: first, teps: teps, leg: at, frames: group.legs[at].evidence)
     }
 
