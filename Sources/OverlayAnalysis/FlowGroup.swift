@@ -151,8 +151,9 @@ extension OverlayAnalyzer {
         let split = threads >= 2 && n >= 256 ? n / 2 : n
         return [FlowGroup](unsafeUninitializedCapacity: n) { buffer, count in
             let groups = buffer.baseAddress!
+            let tunnelCount = tunnels.count
             func make(_ range: Range<Int>) {
-                var tepLists: [[IPAddress]: [IPAddress]] = [:]
+                var tepLists = TEPLists(tunnels: tunnelCount)
                 for i in range { (groups + i).initialize(to: makeGroup(components[i], tepLists: &tepLists)) }
             }
             if split < n {
@@ -167,12 +168,7 @@ extension OverlayAnalyzer {
     }
 
     /// `tepLists` interns the TEP lists of legs: most flows cross the same few TEP pairs.
-    private func makeGroup(_ records: [Int], tepLists: inout [[IPAddress]: [IPAddress]]) -> FlowGroup {
-        func shared(_ list: [IPAddress]) -> [IPAddress] {
-            if let known = tepLists[list] { return known }
-            tepLists[list] = list
-            return list
-        }
+    private func makeGroup(_ records: [Int], tepLists: inout TEPLists) -> FlowGroup {
         // Forward is the first SYN's direction, else the direction of the earliest packet.
         var anchor = records[0], anchorDirection = flows[records[0]].firstDirection
         var best = Int.max
@@ -209,21 +205,52 @@ extension OverlayAnalyzer {
             let f = flows[r]
             for d in 0..<2 where f.leg(d).seen {
                 let state = f.leg(d)
-                var sources: [IPAddress] = [], destinations: [IPAddress] = []
-                for t in state.tunnels.elements {
-                    let k = tunnels[Int(t)].key
-                    if !sources.contains(k.source) { sources.append(k.source) }
-                    if !destinations.contains(k.destination) { destinations.append(k.destination) }
+                var sources: [IPAddress], destinations: [IPAddress]
+                if state.tunnels.count == 1, let t = state.tunnels.first {
+                    (sources, destinations) = tepLists.ofTunnel(Int(t), tunnels[Int(t)].key)
+                } else {
+                    sources = []
+                    destinations = []
+                    for t in state.tunnels.elements {
+                        let k = tunnels[Int(t)].key
+                        if !sources.contains(k.source) { sources.append(k.source) }
+                        if !destinations.contains(k.destination) { destinations.append(k.destination) }
+                    }
+                    sources = tepLists.shared(sources)
+                    destinations = tepLists.shared(destinations)
                 }
                 legs.append(LegInfo(record: r, direction: d, forward: isForward(r, d), state: state, key: f.key,
                                     encapsulation: f.encapsulation, source: f.source(d), destination: f.destination(d),
                                     sourcePort: f.sourcePort(d), destinationPort: f.destinationPort(d),
-                                    sourceTEPs: shared(sources), destinationTEPs: shared(destinations)))
+                                    sourceTEPs: sources, destinationTEPs: destinations))
             }
         }
         legs.sort { $0.first.frame < $1.first.frame }
         for (i, leg) in legs.enumerated() { leg.index = i }
         return FlowGroup(records: records.sorted(), legs: legs, kind: a.key.flowKind, proto: a.key.proto,
                          anchor: anchor, anchorDirection: anchorDirection)
+    }
+}
+
+/// The TEP lists of legs, one array per distinct list: most flows cross the same few TEP pairs, and most legs
+/// a single tunnel (its lists are kept by tunnel index, so those legs neither build nor hash an array).
+struct TEPLists {
+    private var interned: [[IPAddress]: [IPAddress]] = [:]
+    private var byTunnel: [(sources: [IPAddress], destinations: [IPAddress])?]
+
+    init(tunnels: Int) { byTunnel = Array(repeating: nil, count: tunnels) }
+
+    mutating func shared(_ list: [IPAddress]) -> [IPAddress] {
+        if let known = interned[list] { return known }
+        interned[list] = list
+        return list
+    }
+
+    /// The source and destination TEP lists of a leg that crossed only tunnel `index`.
+    mutating func ofTunnel(_ index: Int, _ key: TunnelKey) -> (sources: [IPAddress], destinations: [IPAddress]) {
+        if let known = byTunnel[index] { return known }
+        let lists = (sources: shared([key.source]), destinations: shared([key.destination]))
+        byTunnel[index] = lists
+        return lists
     }
 }
