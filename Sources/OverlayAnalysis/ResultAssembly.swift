@@ -6,13 +6,14 @@ extension OverlayAnalyzer {
     /// Ends the analysis: decides routers, transit segments, subnets and edges, joins and classifies flows,
     /// builds every path, and returns the sorted result. Later calls return the same result; frames
     /// ingested after it are ignored. `threads` ≥ 2 builds the flows on two cores, and the parts that need no
-    /// topology (findings, tunnels, BFD) on the second one meanwhile; the result is the same as on one.
+    /// topology (tunnels, BFD) on the second one meanwhile; the result is the same as on one.
     public func finish(files: [String], warnings: [String], threads: Int = 1) -> AnalysisResult {
         if let r = finishedResult { return r }
+        // On this thread: the topology reads the reference switch's router MACs, and reading them writes.
+        let findings = configuration.validatesWithReferenceSwitch ? reference.finish() : []
         state.foldLegsIntoEndpoints()
         let names = Names(inventory)
-        // Only reads the analysis state (as everything below does) and finishes the reference switch, which
-        // nothing else touches now.
+        // Only reads the analysis state, as everything below does until the join.
         let independent = threads >= 2 ? SecondThread { self.assembleIndependentParts(names: names) } : nil
         var model = TopologyModel.build(self)
         let groups = groupFlows(model, threads: threads)
@@ -24,7 +25,7 @@ extension OverlayAnalyzer {
         let flowList = assembleFlows(consume groups, model: model, labels: labels, threads: threads)
         let workloads = assembleWorkloads(model: model, labels: labels)
         let tepList = assembleTEPs(roles: roles, edges: edgeEvidence, workloads: workloads, model: model, labels: labels)
-        let (findings, tunnelList, bfdList) = independent?.join() ?? assembleIndependentParts(names: names)
+        let (tunnelList, bfdList) = independent?.join() ?? assembleIndependentParts(names: names)
 
         var result = AnalysisResult(
             capture: captureSummary(files: files, warnings: warnings),
@@ -36,7 +37,7 @@ extension OverlayAnalyzer {
             edges: assembleEdges(edgeEvidence, roles: roles, names: names),
             flows: flowList,
             bfdSessions: bfdList,
-            findings: findings,
+            findings: findings.sorted { ($0.frames.first ?? .max, $0.kind) < ($1.frames.first ?? .max, $1.kind) },
             problems: problems.states.sorted { ($0.frames.first ?? .max, $0.layer.rawValue, $0.code.rawValue) < ($1.frames.first ?? .max, $1.layer.rawValue, $1.code.rawValue) },
             notes: [],
             limits: limits)
@@ -45,11 +46,9 @@ extension OverlayAnalyzer {
         return result
     }
 
-    /// The reference switch's findings (sorted), tunnels and BFD sessions: they depend on no topology decision.
-    private func assembleIndependentParts(names: Names) -> (findings: [Finding], tunnels: [Tunnel], bfd: [BFDSession]) {
-        let findings = configuration.validatesWithReferenceSwitch ? reference.finish() : []
-        return (findings.sorted { ($0.frames.first ?? .max, $0.kind) < ($1.frames.first ?? .max, $1.kind) },
-                assembleTunnels(names: names), assembleBFD(names: names))
+    /// Tunnels and BFD sessions: they depend on no topology decision.
+    private func assembleIndependentParts(names: Names) -> (tunnels: [Tunnel], bfd: [BFDSession]) {
+        (assembleTunnels(names: names), assembleBFD(names: names))
     }
 
     private func captureSummary(files: [String], warnings: [String]) -> CaptureSummary {
