@@ -22,10 +22,16 @@ public final class AnalysisPipeline {
 
     private let analyzer: OverlayAnalyzer
     private let decoder: PacketDecoder
-    /// Single-threaded path: the one reused packet.
+    /// After `finish`: the one reused packet.
     private var packet = DecodedPacket()
     private let worker: ReferenceWorker?
-    private var batch: PacketBatch?
+    // The pipeline is driven by the one reading thread (the worker touches only batches handed to it under its
+    // lock), so these need no dynamic exclusivity checks per packet.
+    /// The batch being filled: with a worker, handed over when full; without one, a group of
+    /// `StreamingState.groupLimit` packets reused once ingested.
+    @exclusivity(unchecked) private var batch: PacketBatch?
+    /// Frames of `batch` the analysis state has ingested: it takes them in groups (lookups loaded ahead).
+    @exclusivity(unchecked) private var ingested = 0
     private var finished = false
 
     /// `threads` 2 (or more) puts the reference switch on a thread of its own when the analyzer uses it; 1 keeps
@@ -39,6 +45,7 @@ public final class AnalysisPipeline {
             self.batch = worker.freeBatch()
         } else {
             self.worker = nil
+            self.batch = PacketBatch(capacity: StreamingState.groupLimit)
         }
     }
 
@@ -51,8 +58,10 @@ public final class AnalysisPipeline {
     }
 
     /// Decodes one frame (capture order) and applies it to both consumers.
+    /// The frame is decoded at once (its bytes live only during the call); the consumers see it with the
+    /// group it completes.
     public func ingest(frame: FrameInfo, bytes: UnsafeRawBufferPointer) {
-        guard let worker, let current = batch else {
+        guard let current = batch else {
             decoder.decode(bytes, linkType: frame.linkType, wireLength: frame.wireLength, into: &packet)
             analyzer.ingest(frame: frame, packet: packet)
             return
@@ -62,13 +71,27 @@ public final class AnalysisPipeline {
         // it, retaining its arrays, on every packet.
         var packet = (current.packets + i).move()
         decoder.decode(bytes, linkType: frame.linkType, wireLength: frame.wireLength, into: &packet)
-        current.frames[i] = frame
-        analyzer.ingestAnalysisState(frame: frame, packet: packet)
         (current.packets + i).initialize(to: consume packet)
+        current.frames[i] = frame
         current.count = i + 1
-        if current.count == current.capacity {
+        if current.count - ingested == StreamingState.groupLimit || current.count == current.capacity { ingestGroup(current) }
+    }
+
+    /// Applies the frames of `current` not ingested yet; a full batch goes to the worker (or, without one, is
+    /// reused).
+    private func ingestGroup(_ current: PacketBatch) {
+        if current.count > ingested {
+            analyzer.ingest(frames: current.frames + ingested, packets: current.packets + ingested, count: current.count - ingested,
+                            withReference: worker == nil)
+        }
+        ingested = current.count
+        guard current.count == current.capacity else { return }
+        ingested = 0
+        if let worker {
             worker.submit(current)
             batch = worker.freeBatch()
+        } else {
+            current.count = 0
         }
     }
 
@@ -77,9 +100,10 @@ public final class AnalysisPipeline {
     public func finish() {
         guard !finished else { return }
         finished = true
+        if let current = batch { ingestGroup(current) }
+        defer { batch = nil }
         guard let worker else { return }
         if let current = batch, current.count > 0 { worker.submit(current) }
-        batch = nil
         worker.close()
     }
 

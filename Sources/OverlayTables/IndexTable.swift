@@ -34,6 +34,14 @@ public struct IndexTable {
         }
     }
 
+    /// The record index in the first slot `hash` probes when that slot carries `hash`'s tag, else -1: where a
+    /// later `find` most likely ends, for loading the record ahead (no key compare: a hint, never an answer).
+    @inlinable @inline(__always)
+    public func firstCandidate(_ hash: UInt64) -> Int32 {
+        let slot = slots[Int(truncatingIfNeeded: hash) & mask]
+        return slot & 0xFFFF_FFFF_0000_0000 == Self.tag(hash) ? Int32(truncatingIfNeeded: slot) : -1
+    }
+
     /// Stores a new record index (the caller checked it is not there). `hashOf` gives the hash of a stored
     /// record when the table grows.
     @inlinable
