@@ -78,11 +78,11 @@ struct StreamingState {
 
     /// Loads, for a group of packets about to be ingested, the index slots and the hot bytes of the tunnel and
     /// flow records their steady-state lookups will read, one table level at a time over the whole group, so the
-    /// cache misses of different packets overlap instead of each packet waiting for its own (up to three
-    /// dependent misses: index slot, then record). Swift has no prefetch: these are plain loads whose values
-    /// only feed a sink. Reads only; a wrong guess (a new flow, a slot that probes on) just loads a line for nothing.
+    /// cache misses of different packets overlap instead of each packet waiting for its own (dependent
+    /// misses: index slot, then record, then the tunnel's source-port slot). Swift has no prefetch: these are plain loads whose values
+    /// only feed a sink. Reads only; a wrong guess (a new flow) just loads a line for nothing.
     private func loadAhead(_ packets: UnsafePointer<DecodedPacket>, count: Int) -> UInt64 {
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: 3 * Self.groupLimit) { scratch in
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 4 * Self.groupLimit) { scratch in
             let g = Self.groupLimit
             // Hashes (no memory but the packets, just decoded and in cache); direction 2: not the steady shape.
             for i in 0..<count {
@@ -94,11 +94,12 @@ struct StreamingState {
                 scratch[i] = Int(truncatingIfNeeded: tunnelKey.tableHash(keyHasher))
                 scratch[g + i] = Int(truncatingIfNeeded: key.tableHash(keyHasher))
                 scratch[2 * g + i] = direction
+                scratch[3 * g + i] = s0.contains(.udp) || s0.contains(.tcp) ? Int(s0.sourcePort) : 0
             }
             // Index slots: independent loads.
             for i in 0..<count where scratch[2 * g + i] != 2 {
-                scratch[i] = Int(tunnelIndex.firstCandidate(UInt64(bitPattern: Int64(scratch[i]))))
-                scratch[g + i] = Int(flowIndex.firstCandidate(UInt64(bitPattern: Int64(scratch[g + i]))))
+                scratch[i] = Int(tunnelIndex.candidate(UInt64(bitPattern: Int64(scratch[i]))))
+                scratch[g + i] = Int(flowIndex.candidate(UInt64(bitPattern: Int64(scratch[g + i]))))
             }
             // Records: the lines the steady state touches.
             var sink: UInt64 = 0
@@ -118,6 +119,12 @@ struct StreamingState {
                             sink ^= Self.touch(flowBytes, from: base + (scratch[2 * g + i] == 0 ? legs.0 : legs.1), count: legHot)
                         }
                     }
+                }
+            }
+            // The tunnel's source-port set: its slot array hangs off the record loaded above.
+            tunnels.withUnsafeBufferPointer { tunnels in
+                for i in 0..<count where scratch[2 * g + i] != 2 && scratch[i] >= 0 && scratch[i] < tunnels.count {
+                    sink &+= UInt64(tunnels[scratch[i]].sourcePorts.slotAhead(UInt16(truncatingIfNeeded: scratch[3 * g + i])))
                 }
             }
             return sink

@@ -49,19 +49,18 @@ struct StreamingStateTests {
                 == single.flows.map { $0.legs.map { "\($0.frames) \($0.last.frame) \($0.packets) \($0.bytes)" } })
     }
 
-    @Test("index table: the first candidate is the record a lookup finds when nothing collides, else -1")
-    func firstCandidate() {
+    @Test("index table: the candidate is the record a lookup finds (tags differ), -1 for a hash not stored")
+    func candidate() {
         let hasher = KeyHasher()
         var table = IndexTable(capacity: 4)
         let hashes = (0..<40).map { hasher.hash(UInt64($0), 7) }
         for (i, h) in hashes.enumerated() { table.insert(h, index: Int32(i)) { hashes[Int($0)] } }
         for (i, h) in hashes.enumerated() {
-            let hint = table.firstCandidate(h)
-            #expect(hint == -1 || hint == Int32(i) || hashes[Int(hint)] != h)
+            #expect(table.candidate(h) == Int32(i))
             #expect(table.find(h) { $0 == Int32(i) } == Int32(i))
         }
-        #expect(hashes.indices.filter { table.firstCandidate(hashes[$0]) == Int32($0) }.count > 20)
-        #expect(IndexTable().firstCandidate(hasher.hash(1, 2)) == -1)
+        #expect(table.candidate(hasher.hash(99, 7)) == -1)
+        #expect(IndexTable().candidate(hasher.hash(1, 2)) == -1)
     }
 
     @Test("evidence sample: the first frames up to the limit, four inline and more out of line")
