@@ -62,7 +62,7 @@ struct StreamingState {
     }
 
     /// Most packets ingested together; `AnalysisPipeline` hands over groups of this size.
-    static let groupLimit = 16
+    static let groupLimit = 32
 
     /// Applies `count` (≤ `groupLimit`) decoded frames in capture order, exactly as `ingest(frame:packet:)` one
     /// by one would, after loading ahead what their lookups will read (`loadAhead`).
