@@ -85,14 +85,47 @@ public final class AnalysisPipeline {
                             withReference: worker == nil)
         }
         ingested = current.count
-        guard current.count == current.capacity else { return }
+        guard current.count == current.capacity else {
+            if worker != nil { loadSlotsAhead(current) }
+            return
+        }
         ingested = 0
         if let worker {
             worker.submit(current)
-            batch = worker.freeBatch()
+            let next = worker.freeBatch()
+            batch = next
+            loadSlotsAhead(next)
         } else {
             current.count = 0
         }
+    }
+
+    /// Where `loadSlotsAhead`'s loads go (so they are not optimized away); never read.
+    @exclusivity(unchecked) private var slotSink = 0
+
+    /// Loads the slots the next group of frames will be decoded into: each is a packet the reference thread
+    /// last moved in and out (its lines sit in the other core's cache or L3), so decoding into it waited on
+    /// a miss per line; loaded for the whole group at once, the misses overlap. Plain loads into a sink: Swift
+    /// has no prefetch.
+    private func loadSlotsAhead(_ b: PacketBatch) {
+        let start = b.count, end = min(b.count + StreamingState.groupLimit, b.capacity)
+        guard start < end else { return }
+        let size = MemoryLayout<DecodedPacket>.size
+        var sink = 0
+        for i in start..<end {
+            let raw = UnsafeRawPointer(b.packets + i)
+            var offset = 0
+            while offset < size {
+                sink &+= Int(raw.load(fromByteOffset: offset, as: UInt8.self))
+                offset += 64
+            }
+            sink &+= Int(raw.load(fromByteOffset: size - 1, as: UInt8.self))
+        }
+        // The arrays' headers, whose addresses the lines above hold.
+        for i in start..<end {
+            sink &+= b.packets[i].layers.capacity &+ b.packets[i].geneveOptions.count &+ b.packets[i].problems.count
+        }
+        slotSink = sink
     }
 
     /// Hands over the last partial batch and waits until the reference switch has seen every frame. Call once,
