@@ -8,7 +8,8 @@ import OverlayWire
 /// paths) and the reference switch (the model the capture is validated against). Neither reads the other's
 /// state until `finish`, so with two threads the calling thread decodes each frame and applies it to the
 /// analysis state, then hands the decoded packet on; a second thread replays the same packets, in capture
-/// order, through the reference switch. Decoded packets travel in batches (one lock round trip per batch)
+/// order, through the reference switch. The analysis state takes the frames in groups of
+/// `StreamingState.groupLimit` (on one thread too), so the cache misses of a group's table lookups overlap. Decoded packets travel in batches (one lock round trip per batch)
 /// through a small bounded ring of reused batches, so nothing is allocated per packet and memory stays fixed;
 /// when the reference thread falls behind, the reader waits for a free batch (back-pressure), never queues more.
 ///

@@ -78,9 +78,9 @@ struct StreamingState {
 
     /// Loads, for a group of packets about to be ingested, the index slots and the hot bytes of the tunnel and
     /// flow records their steady-state lookups will read, one table level at a time over the whole group, so the
-    /// cache misses of different packets overlap instead of each packet waiting for its own (dependent
-    /// misses: index slot, then record, then the tunnel's source-port slot). Swift has no prefetch: these are plain loads whose values
-    /// only feed a sink. Reads only; a wrong guess (a new flow) just loads a line for nothing.
+    /// cache misses of different packets overlap instead of each packet waiting for its own (dependent misses:
+    /// index slot, then record, then the tunnel's source-port slot). Swift has no prefetch: these are plain
+    /// loads whose values only feed a sink. Reads only; a wrong guess (a new flow) just loads a line for nothing.
     private func loadAhead(_ packets: UnsafePointer<DecodedPacket>, count: Int) -> UInt64 {
         withUnsafeTemporaryAllocation(of: Int.self, capacity: 4 * Self.groupLimit) { scratch in
             let g = Self.groupLimit
