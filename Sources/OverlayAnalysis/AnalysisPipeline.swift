@@ -8,7 +8,8 @@ import OverlayWire
 /// paths) and the reference switch (the model the capture is validated against). Neither reads the other's
 /// state until `finish`, so with two threads the calling thread decodes each frame and applies it to the
 /// analysis state, then hands the decoded packet on; a second thread replays the same packets, in capture
-/// order, through the reference switch. Decoded packets travel in batches (one lock round trip per batch)
+/// order, through the reference switch. The analysis state takes the frames in groups of
+/// `StreamingState.groupLimit` (on one thread too), so the cache misses of a group's table lookups overlap. Decoded packets travel in batches (one lock round trip per batch)
 /// through a small bounded ring of reused batches, so nothing is allocated per packet and memory stays fixed;
 /// when the reference thread falls behind, the reader waits for a free batch (back-pressure), never queues more.
 ///
@@ -22,10 +23,16 @@ public final class AnalysisPipeline {
 
     private let analyzer: OverlayAnalyzer
     private let decoder: PacketDecoder
-    /// Single-threaded path: the one reused packet.
+    /// After `finish`: the one reused packet.
     private var packet = DecodedPacket()
     private let worker: ReferenceWorker?
-    private var batch: PacketBatch?
+    // The pipeline is driven by the one reading thread (the worker touches only batches handed to it under its
+    // lock), so these need no dynamic exclusivity checks per packet.
+    /// The batch being filled: with a worker, handed over when full; without one, a group of
+    /// `StreamingState.groupLimit` packets reused once ingested.
+    @exclusivity(unchecked) private var batch: PacketBatch?
+    /// Frames of `batch` the analysis state has ingested: it takes them in groups (lookups loaded ahead).
+    @exclusivity(unchecked) private var ingested = 0
     private var finished = false
 
     /// `threads` 2 (or more) puts the reference switch on a thread of its own when the analyzer uses it; 1 keeps
@@ -39,6 +46,7 @@ public final class AnalysisPipeline {
             self.batch = worker.freeBatch()
         } else {
             self.worker = nil
+            self.batch = PacketBatch(capacity: StreamingState.groupLimit)
         }
     }
 
@@ -51,8 +59,10 @@ public final class AnalysisPipeline {
     }
 
     /// Decodes one frame (capture order) and applies it to both consumers.
+    /// The frame is decoded at once (its bytes live only during the call); the consumers see it with the
+    /// group it completes.
     public func ingest(frame: FrameInfo, bytes: UnsafeRawBufferPointer) {
-        guard let worker, let current = batch else {
+        guard let current = batch else {
             decoder.decode(bytes, linkType: frame.linkType, wireLength: frame.wireLength, into: &packet)
             analyzer.ingest(frame: frame, packet: packet)
             return
@@ -62,14 +72,61 @@ public final class AnalysisPipeline {
         // it, retaining its arrays, on every packet.
         var packet = (current.packets + i).move()
         decoder.decode(bytes, linkType: frame.linkType, wireLength: frame.wireLength, into: &packet)
-        current.frames[i] = frame
-        analyzer.ingestAnalysisState(frame: frame, packet: packet)
         (current.packets + i).initialize(to: consume packet)
+        current.frames[i] = frame
         current.count = i + 1
-        if current.count == current.capacity {
-            worker.submit(current)
-            batch = worker.freeBatch()
+        if current.count - ingested == StreamingState.groupLimit || current.count == current.capacity { ingestGroup(current) }
+    }
+
+    /// Applies the frames of `current` not ingested yet; a full batch goes to the worker (or, without one, is
+    /// reused).
+    private func ingestGroup(_ current: PacketBatch) {
+        if current.count > ingested {
+            analyzer.ingest(frames: current.frames + ingested, packets: current.packets + ingested, count: current.count - ingested,
+                            withReference: worker == nil)
         }
+        ingested = current.count
+        guard current.count == current.capacity else {
+            if worker != nil { loadSlotsAhead(current) }
+            return
+        }
+        ingested = 0
+        if let worker {
+            worker.submit(current)
+            let next = worker.freeBatch()
+            batch = next
+            loadSlotsAhead(next)
+        } else {
+            current.count = 0
+        }
+    }
+
+    /// Where `loadSlotsAhead`'s loads go (so they are not optimized away); never read.
+    @exclusivity(unchecked) private var slotSink = 0
+
+    /// Loads the slots the next group of frames will be decoded into: each is a packet the reference thread
+    /// last moved in and out (its lines sit in the other core's cache or L3), so decoding into it waited on
+    /// a miss per line; loaded for the whole group at once, the misses overlap. Plain loads into a sink: Swift
+    /// has no prefetch.
+    private func loadSlotsAhead(_ b: PacketBatch) {
+        let start = b.count, end = min(b.count + StreamingState.groupLimit, b.capacity)
+        guard start < end else { return }
+        let size = MemoryLayout<DecodedPacket>.size
+        var sink = 0
+        for i in start..<end {
+            let raw = UnsafeRawPointer(b.packets + i)
+            var offset = 0
+            while offset < size {
+                sink &+= Int(raw.load(fromByteOffset: offset, as: UInt8.self))
+                offset += 64
+            }
+            sink &+= Int(raw.load(fromByteOffset: size - 1, as: UInt8.self))
+        }
+        // The arrays' headers, whose addresses the lines above hold.
+        for i in start..<end {
+            sink &+= b.packets[i].layers.capacity &+ b.packets[i].geneveOptions.count &+ b.packets[i].problems.count
+        }
+        slotSink = sink
     }
 
     /// Hands over the last partial batch and waits until the reference switch has seen every frame. Call once,
@@ -77,9 +134,10 @@ public final class AnalysisPipeline {
     public func finish() {
         guard !finished else { return }
         finished = true
+        if let current = batch { ingestGroup(current) }
+        defer { batch = nil }
         guard let worker else { return }
         if let current = batch, current.count > 0 { worker.submit(current) }
-        batch = nil
         worker.close()
     }
 

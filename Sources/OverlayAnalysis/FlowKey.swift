@@ -138,6 +138,9 @@ struct FlowLegState {
 
     var seen: Bool { packets > 0 }
 
+    /// The leading bytes the steady state reads and writes (caches, counters, the evidence sample).
+    static let hotBytes = MemoryLayout<FlowLegState>.offset(of: \FlowLegState.evidence)! + MemoryLayout<EvidenceSample>.size
+
     /// Counts one packet; `newTunnel` when the leg rode this tunnel for the first time.
     @inline(__always)
     mutating func record(_ l: LevelFacts, tunnel: Int32, bytes: Int, ovn: OVNPortKeys?, frame: FrameInfo, at: FrameRef,
@@ -223,6 +226,13 @@ struct FlowState {
     }
 
     init(key: FlowKey) { self.key = key }
+
+    /// The key and flow fields before the legs, and where each leg starts: what the steady state touches of a
+    /// record is these bytes and its leg's `FlowLegState.hotBytes`.
+    static let keyBytes = MemoryLayout<FlowState>.offset(of: \FlowState.ab)!
+    private static let legOffsets = (MemoryLayout<FlowState>.offset(of: \FlowState.ab)!, MemoryLayout<FlowState>.offset(of: \FlowState.ba)!)
+    @inline(__always)
+    static func legOffset(_ direction: Int) -> Int { direction == 0 ? legOffsets.0 : legOffsets.1 }
 
     /// Endpoint A / B addresses (IP flows and ARP/ND): the key's address words, nil for MAC-addressed keys.
     var addressA: IPAddress? { key.address(high: key.aHigh, low: key.aLow) }

@@ -40,10 +40,22 @@ public final class OverlayAnalyzer {
         state.ingest(frame: frame, packet: packet)
     }
 
-    /// The analysis state's half of `ingest`; `AnalysisPipeline` feeds the reference switch on another thread.
-    func ingestAnalysisState(frame: FrameInfo, packet: DecodedPacket) {
+    /// Feeds `count` (≤ `StreamingState.groupLimit`) decoded frames at once, in capture order: what `ingest`
+    /// does for each (the reference switch only when `withReference`: `AnalysisPipeline` may feed it on another
+    /// thread), with one access to the state for the group, which loads what the frames' lookups will read
+    /// ahead (see `StreamingState.ingest(frames:packets:count:)`).
+    /// The reference switch and the analysis state are independent, so the order in which they see the group
+    /// does not matter; each sees it in capture order.
+    func ingest(frames: UnsafePointer<FrameInfo>, packets: UnsafeMutablePointer<DecodedPacket>, count: Int, withReference: Bool) {
         guard finishedResult == nil else { return }
-        state.ingest(frame: frame, packet: packet)
+        if withReference && configuration.validatesWithReferenceSwitch {
+            for i in 0..<count {
+                let packet = (packets + i).move()  // no copy (see `AnalysisPipeline.ingest`)
+                reference.observe(frame: frames[i], packet: packet)
+                (packets + i).initialize(to: consume packet)
+            }
+        }
+        state.ingest(frames: frames, packets: packets, count: count)
     }
 
     // Read access for the end-of-capture assembly.

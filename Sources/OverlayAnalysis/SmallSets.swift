@@ -121,6 +121,14 @@ struct BoundedValueCounter: Sendable {
         count += 1
     }
 
+    /// A read of the slot `insert(v)` probes first: loads it ahead (see `StreamingState.loadAhead`).
+    @inline(__always)
+    func slotAhead(_ v: UInt16) -> UInt32 {
+        let stored = UInt32(v) + 1
+        guard !saturated, stored != last, !slots.isEmpty else { return 0 }
+        return slots[Int(truncatingIfNeeded: (stored &* 0x9E37_79B1) >> 16) & (slots.count - 1)]
+    }
+
     /// The slot holding `stored`, or the empty slot where it belongs.
     @inline(__always)
     private static func slot(_ stored: UInt32, in slots: [UInt32]) -> Int {

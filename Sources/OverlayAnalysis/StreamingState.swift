@@ -43,6 +43,8 @@ struct StreamingState {
     /// The tunnel of the previous packet: consecutive packets usually share it.
     private var lastTunnelKey: TunnelKey?
     private var lastTunnel: Int32 = -1
+    /// Where `loadAhead`'s loads go (so they are not optimized away); never read.
+    private var loadAheadSink: UInt64 = 0
 
     init(configuration: AnalysisConfiguration, inventory: Inventory) {
         self.configuration = configuration
@@ -57,6 +59,91 @@ struct StreamingState {
         var encapsulation: TunnelEncapsulation
         var geneve: GeneveHeader?
         var oam: Bool { geneve?.oam ?? false }
+    }
+
+    /// Most packets ingested together; `AnalysisPipeline` hands over groups of this size.
+    static let groupLimit = 32
+
+    /// Applies `count` (≤ `groupLimit`) decoded frames in capture order, exactly as `ingest(frame:packet:)` one
+    /// by one would, after loading ahead what their lookups will read (`loadAhead`).
+    mutating func ingest(frames: UnsafePointer<FrameInfo>, packets: UnsafeMutablePointer<DecodedPacket>, count: Int) {
+        loadAheadSink ^= loadAhead(packets, count: min(count, Self.groupLimit))
+        for i in 0..<count {
+            // Moved out and back (a bitwise move): passing `packets[i]` would copy it, retaining its arrays.
+            let packet = (packets + i).move()
+            ingest(frame: frames[i], packet: packet)
+            (packets + i).initialize(to: consume packet)
+        }
+    }
+
+    /// Loads, for a group of packets about to be ingested, the index slots and the hot bytes of the tunnel and
+    /// flow records their steady-state lookups will read, one table level at a time over the whole group, so the
+    /// cache misses of different packets overlap instead of each packet waiting for its own (dependent misses:
+    /// index slot, then record, then the tunnel's source-port slot). Swift has no prefetch: these are plain
+    /// loads whose values only feed a sink. Reads only; a wrong guess (a new flow) just loads a line for nothing.
+    private func loadAhead(_ packets: UnsafePointer<DecodedPacket>, count: Int) -> UInt64 {
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 4 * Self.groupLimit) { scratch in
+            let g = Self.groupLimit
+            // Hashes (no memory but the packets, just decoded and in cache); direction 2: not the steady shape.
+            for i in 0..<count {
+                scratch[2 * g + i] = 2
+                guard let s0 = packets[i].summary(level: 0), s0.hasTunnel, let s1 = packets[i].summary(level: 1), s1.hasIP else { continue }
+                let isTCP = s1.contains(.tcp)
+                guard isTCP || s1.contains(.udp) else { continue }
+                let (tunnelKey, key, direction) = Self.steadyKeys(s0, s1, isTCP: isTCP)
+                scratch[i] = Int(truncatingIfNeeded: tunnelKey.tableHash(keyHasher))
+                scratch[g + i] = Int(truncatingIfNeeded: key.tableHash(keyHasher))
+                scratch[2 * g + i] = direction
+                scratch[3 * g + i] = s0.contains(.udp) || s0.contains(.tcp) ? Int(s0.sourcePort) : 0
+            }
+            // Index slots: independent loads.
+            for i in 0..<count where scratch[2 * g + i] != 2 {
+                scratch[i] = Int(tunnelIndex.candidate(UInt64(bitPattern: Int64(scratch[i]))))
+                scratch[g + i] = Int(flowIndex.candidate(UInt64(bitPattern: Int64(scratch[g + i]))))
+            }
+            // Records: the lines the steady state touches.
+            var sink: UInt64 = 0
+            tunnels.withUnsafeBytes { tunnelBytes in
+                flows.withUnsafeBytes { flowBytes in
+                    let tunnelStride = MemoryLayout<TunnelState>.stride, flowStride = MemoryLayout<FlowState>.stride
+                    let tunnelHot = TunnelState.hotBytes, keyHot = FlowState.keyBytes, legHot = FlowLegState.hotBytes
+                    let legs = (FlowState.legOffset(0), FlowState.legOffset(1))
+                    for i in 0..<count where scratch[2 * g + i] != 2 {
+                        let t = scratch[i], f = scratch[g + i]
+                        if t >= 0 && t < tunnels.count {
+                            sink ^= Self.touch(tunnelBytes, from: t * tunnelStride, count: tunnelHot)
+                        }
+                        if f >= 0 && f < flows.count {
+                            let base = f * flowStride
+                            sink ^= Self.touch(flowBytes, from: base, count: keyHot)
+                            sink ^= Self.touch(flowBytes, from: base + (scratch[2 * g + i] == 0 ? legs.0 : legs.1), count: legHot)
+                        }
+                    }
+                }
+            }
+            // The tunnel's source-port set: its slot array hangs off the record loaded above.
+            tunnels.withUnsafeBufferPointer { tunnels in
+                for i in 0..<count where scratch[2 * g + i] != 2 && scratch[i] >= 0 && scratch[i] < tunnels.count {
+                    sink &+= UInt64(tunnels[scratch[i]].sourcePorts.slotAhead(UInt16(truncatingIfNeeded: scratch[3 * g + i])))
+                }
+            }
+            return sink
+        }
+    }
+
+    /// One byte from each cache line of `bytes[from ..< from + count]`.
+    @inline(__always)
+    private static func touch(_ bytes: UnsafeRawBufferPointer, from: Int, count: Int) -> UInt64 {
+        guard let base = bytes.baseAddress else { return 0 }
+        var sink: UInt64 = 0
+        var offset = from
+        let end = from + count
+        while offset < end {
+            sink &+= UInt64(base.load(fromByteOffset: offset, as: UInt8.self))
+            offset += 64
+        }
+        // The last line, when the range starts late in a line and ends early in one.
+        return sink &+ UInt64(base.load(fromByteOffset: end - 1, as: UInt8.self))
     }
 
     /// Applies one decoded frame (capture order).
@@ -110,10 +197,9 @@ struct StreamingState {
               isTCP ? s1.ipProtocol.rawValue == 6 : (s1.contains(.udp) && s1.ipProtocol.rawValue == 17),
               !s1.contains(.icmp), !s1.contains(.icmpv6), !s1.contains(.arp), !s1.contains(.bfd) else { return false }
         let geneve = s0.contains(.geneve)
-        let vni = s0.tunnelVNI
         // The tunnel is looked up by its own key before the flow, not through the flow leg's last tunnel: the
         // two lookups do not depend on each other, so their cache misses overlap instead of adding up.
-        let tunnelKey = TunnelKey(source: s0.sourceIP, destination: s0.destinationIP, vni: vni, encapsulation: geneve ? .geneve : .vxlan)
+        let (tunnelKey, key, direction) = Self.steadyKeys(s0, s1, isTCP: isTCP)
         let t: Int32
         if tunnelKey == lastTunnelKey {
             t = lastTunnel  // a burst on one tunnel: no lookup
@@ -122,9 +208,6 @@ struct StreamingState {
         } else {
             return false
         }
-        let (key, direction) = FlowKey.make(scope: vni, kind: isTCP ? .tcp : .udp, proto: s1.ipProtocol.rawValue, family: s1.ipVersion,
-                                            src: s1.sourceIP.words, sport: s1.sourcePort, dst: s1.destinationIP.words,
-                                            dport: s1.destinationPort)
         guard let found = flowIndex.find(key.tableHash(keyHasher), { flows[Int($0)].key == key }) else { return false }
         let f = Int(found)
         guard flows[f].lastTunnel(direction) == t else { return false }
@@ -163,6 +246,19 @@ struct StreamingState {
                              bytes: s1.startOffset >= 0 ? max(0, wire - s1.startOffset) : wire, frame: frame, at: at,
                              maxEvidence: configuration.maxEvidencePerLeg)
         return true
+    }
+
+    /// The tunnel and flow keys of a packet of the steady shape (level 0 carries the tunnel, level 1 TCP or UDP),
+    /// and the packet's direction in its flow.
+    @inline(__always)
+    static func steadyKeys(_ s0: LevelSummary, _ s1: LevelSummary, isTCP: Bool) -> (tunnel: TunnelKey, flow: FlowKey, direction: Int) {
+        let vni = s0.tunnelVNI
+        let tunnel = TunnelKey(source: s0.sourceIP, destination: s0.destinationIP, vni: vni,
+                               encapsulation: s0.contains(.geneve) ? .geneve : .vxlan)
+        let (flow, direction) = FlowKey.make(scope: vni, kind: isTCP ? .tcp : .udp, proto: s1.ipProtocol.rawValue, family: s1.ipVersion,
+                                             src: s1.sourceIP.words, sport: s1.sourcePort, dst: s1.destinationIP.words,
+                                             dport: s1.destinationPort)
+        return (tunnel, flow, direction)
     }
 
     /// The common shapes from the decoder's summaries: no tunnel, or exactly one (the header that ends level 0)

@@ -82,8 +82,8 @@ struct TunnelKey: Hashable {
 }
 
 /// Per-tunnel counters kept while streaming. The fields every packet touches come first (key, indices,
-/// counters, the source-port cache, the first option kind), so the steady state stays on two cache lines; the
-/// option kinds beyond the first live out of line.
+/// counters, the source-port cache, the first option kind: `hotBytes`), the cold ones after them; the option
+/// kinds beyond the first live out of line.
 struct TunnelState {
     let key: TunnelKey
     let sourceTEP: Int32
@@ -92,18 +92,22 @@ struct TunnelState {
     var encapsulation: TunnelEncapsulation { key.encapsulation }
     var packets = 0, bytes = 0
     var last = FrameRef.none
-    var largestOuter = 0
+    var first = FrameRef.none
+    var largestOuter = 0, largestOuterFrame = 0
     var dontFragment = 0, fragmentable = 0
-    var ttls = ByteSet()
+    var critical = 0
     var sourcePorts = BoundedValueCounter()
+    var ttls = ByteSet()
     /// The first option kind seen (almost always the only one: OVN's), inline; `packets` 0 until then.
     var firstOption = OptionCount(optionClass: 0, type: 0, packets: 0)
-    var first = FrameRef.none
-    var largestOuterFrame = 0
+    // (cold: what the steady state does not touch)
     var innerFlows = 0
-    var oam = 0, critical = 0
+    var oam = 0
     /// Option kinds after the first.
     var moreOptions: [OptionCount] = []
+
+    /// The leading bytes the steady state reads and writes (everything up to the first option kind).
+    static let hotBytes = MemoryLayout<TunnelState>.offset(of: \TunnelState.firstOption)! + MemoryLayout<OptionCount>.size
 
     /// Option kinds in the order first seen.
     var options: [OptionCount] { firstOption.packets > 0 ? [firstOption] + moreOptions : [] }

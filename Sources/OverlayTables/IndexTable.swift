@@ -34,6 +34,21 @@ public struct IndexTable {
         }
     }
 
+    /// The record index of the first slot on `hash`'s probe path that carries its tag, -1 when none does:
+    /// where a later `find` almost surely ends, for loading the record ahead (tags only, no key compare: a
+    /// hint, never an answer).
+    @inlinable @inline(__always)
+    public func candidate(_ hash: UInt64) -> Int32 {
+        let tag = Self.tag(hash)
+        var i = Int(truncatingIfNeeded: hash) & mask
+        while true {
+            let slot = slots[i]
+            if slot == 0 { return -1 }
+            if slot & 0xFFFF_FFFF_0000_0000 == tag { return Int32(truncatingIfNeeded: slot) }
+            i = (i + 1) & mask
+        }
+    }
+
     /// Stores a new record index (the caller checked it is not there). `hashOf` gives the hash of a stored
     /// record when the table grows.
     @inlinable

@@ -2,6 +2,8 @@ import Testing
 import Foundation
 import OverlayWire
 import OverlaySynth
+import OverlayCapture
+import OverlayTables
 @testable import OverlayAnalysis
 
 @Suite("Streaming state: the steady-state fast path and the compact per-flow records")
@@ -24,6 +26,41 @@ struct StreamingStateTests {
         #expect(fast.flows.map { $0.legs.map { "\($0.frames) \($0.ttlRange.map { "\($0)" } ?? "-") \($0.tcpFlags ?? "-") \($0.last.frame)" } }
                 == walked.flows.map { $0.legs.map { "\($0.frames) \($0.ttlRange.map { "\($0)" } ?? "-") \($0.tcpFlags ?? "-") \($0.last.frame)" } })
         #expect(fast.flows.allSatisfy { $0.legs.allSatisfy { $0.frames.count == min(evidence, $0.packets) } })
+    }
+
+    @Test("groups of frames (lookups loaded ahead, a partial group at the end) give what frame by frame gives",
+          arguments: [1, 2])
+    func groupedIngestMatchesFrameByFrame(threads: Int) throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("streaming-groups-\(getpid())-\(threads).pcap").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        _ = try BigCaptureGenerator(packets: 20_003, teps: 8, vnis: 6, flows: 300, seed: 5).write(to: path)
+        let single = try CaptureAnalysis.analyze(paths: [path])
+        let timeline = try CaptureTimeline(paths: [path])
+        let analyzer = OverlayAnalyzer()
+        let pipeline = AnalysisPipeline(analyzer: analyzer, decoder: PacketDecoder(), threads: threads)
+        timeline.forEach { frame, bytes in pipeline.ingest(frame: frame, bytes: bytes) }
+        pipeline.finish()
+        let grouped = analyzer.finish(files: [path], warnings: timeline.warnings)
+        #expect(grouped.capture.packets == 20_003 && single.flows.count > 200)
+        #expect(CorpusTests.digest(grouped) == CorpusTests.digest(single))
+        #expect(grouped.findings == single.findings)
+        #expect(grouped.tunnels.map(\.options) == single.tunnels.map(\.options))
+        #expect(grouped.flows.map { $0.legs.map { "\($0.frames) \($0.last.frame) \($0.packets) \($0.bytes)" } }
+                == single.flows.map { $0.legs.map { "\($0.frames) \($0.last.frame) \($0.packets) \($0.bytes)" } })
+    }
+
+    @Test("index table: the candidate is the record a lookup finds (tags differ), -1 for a hash not stored")
+    func candidate() {
+        let hasher = KeyHasher()
+        var table = IndexTable(capacity: 4)
+        let hashes = (0..<40).map { hasher.hash(UInt64($0), 7) }
+        for (i, h) in hashes.enumerated() { table.insert(h, index: Int32(i)) { hashes[Int($0)] } }
+        for (i, h) in hashes.enumerated() {
+            #expect(table.candidate(h) == Int32(i))
+            #expect(table.find(h) { $0 == Int32(i) } == Int32(i))
+        }
+        #expect(table.candidate(hasher.hash(99, 7)) == -1)
+        #expect(IndexTable().candidate(hasher.hash(1, 2)) == -1)
     }
 
     @Test("evidence sample: the first frames up to the limit, four inline and more out of line")
