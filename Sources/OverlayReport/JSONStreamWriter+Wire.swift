@@ -13,27 +13,45 @@ extension JSONStreamWriter {
     }
 
     public mutating func ipv4(_ a: IPv4Address) {
-        beginString()
-        unsignedDecimal(UInt8(truncatingIfNeeded: a.rawValue >> 24))
-        append(UInt8(ascii: "."))
-        unsignedDecimal(UInt8(truncatingIfNeeded: a.rawValue >> 16))
-        append(UInt8(ascii: "."))
-        unsignedDecimal(UInt8(truncatingIfNeeded: a.rawValue >> 8))
-        append(UInt8(ascii: "."))
-        unsignedDecimal(UInt8(truncatingIfNeeded: a.rawValue))
-        endString()
+        beforeValue()
+        appendDirect(atMost: 17) { p in
+            p[0] = UInt8(ascii: "\"")
+            var n = 1
+            for shift in stride(from: 24, through: 0, by: -8) {
+                let v = UInt8(truncatingIfNeeded: a.rawValue >> UInt32(shift))
+                if shift != 24 {
+                    p[n] = UInt8(ascii: ".")
+                    n += 1
+                }
+                if v >= 100 {
+                    p[n] = UInt8(ascii: "0") &+ v / 100
+                    n += 1
+                }
+                if v >= 10 {
+                    p[n] = UInt8(ascii: "0") &+ (v / 10) % 10
+                    n += 1
+                }
+                p[n] = UInt8(ascii: "0") &+ v % 10
+                n += 1
+            }
+            p[n] = UInt8(ascii: "\"")
+            return n + 1
+        }
     }
 
     public mutating func mac(_ a: MACAddress?) {
         guard let a else { return null() }
-        beginString()
-        for i in 0..<6 {
-            if i > 0 { append(UInt8(ascii: ":")) }
-            let octet = UInt8(truncatingIfNeeded: a.rawValue >> (40 - 8 * UInt64(i)))
-            append(JSONStreamWriter.hexDigit(octet >> 4))
-            append(JSONStreamWriter.hexDigit(octet & 0xF))
+        beforeValue()
+        appendDirect(atMost: 19) { p in
+            p[0] = UInt8(ascii: "\"")
+            for i in 0..<6 {
+                let octet = UInt8(truncatingIfNeeded: a.rawValue >> (40 - 8 * UInt64(i)))
+                p[1 + 3 * i] = JSONStreamWriter.hexDigit(octet >> 4)
+                p[2 + 3 * i] = JSONStreamWriter.hexDigit(octet & 0xF)
+                p[3 + 3 * i] = i < 5 ? UInt8(ascii: ":") : UInt8(ascii: "\"")
+            }
+            return 19
         }
-        endString()
     }
 
     /// `Timestamp.description` as a JSON number: seconds, a dot, nine digits of nanoseconds.
@@ -41,16 +59,15 @@ extension JSONStreamWriter {
         guard let t else { return null() }
         beforeValue()
         decimal(t.seconds)
-        append(UInt8(ascii: "."))
-        var ns = t.nanoseconds
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &digits) { d in
-            for i in stride(from: 8, through: 0, by: -1) {
-                d[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: ns % 10)
+        appendDirect(atMost: 10) { p in
+            p[0] = UInt8(ascii: ".")
+            var ns = t.nanoseconds
+            for i in stride(from: 9, through: 1, by: -1) {
+                p[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: ns % 10)
                 ns /= 10
             }
+            return 10
         }
-        withUnsafeBytes(of: &digits) { append($0) }
     }
 
     public mutating func ips(_ items: [IPAddress]) {
@@ -63,11 +80,5 @@ extension JSONStreamWriter {
         beginArray()
         for a in items { mac(a) }
         endArray()
-    }
-
-    private mutating func unsignedDecimal(_ v: UInt8) {
-        if v >= 100 { append(UInt8(ascii: "0") &+ v / 100) }
-        if v >= 10 { append(UInt8(ascii: "0") &+ (v / 10) % 10) }
-        append(UInt8(ascii: "0") &+ v % 10)
     }
 }

@@ -23,7 +23,12 @@ public struct JSONStreamWriter: ~Copyable {
     /// Indentation of the outermost value (JSONValue.write(to:pretty:indent:) can start deeper).
     private let baseIndent: Int
     /// Per open container: whether it has an item yet (the next one needs a comma; the close, a line break).
-    private var hasItems: [Bool] = []
+    /// A stack kept by hand (not an Array): it is touched for every key and value, and an Array checked its
+    /// uniqueness and bounds each time.
+    private var hasItems: UnsafeMutablePointer<Bool>
+    private var hasItemsCapacity = 16
+    /// Open containers: the depth of `hasItems`.
+    private var depth = 0
     /// A key was just written: the next value is its member's, no separator before it.
     private var afterKey = false
 
@@ -37,10 +42,13 @@ public struct JSONStreamWriter: ~Copyable {
         self.base = .allocate(capacity: capacity)
         self.sink = sink
         self.baseIndent = baseIndent
-        hasItems.reserveCapacity(16)
+        self.hasItems = .allocate(capacity: hasItemsCapacity)
     }
 
-    deinit { base.deallocate() }
+    deinit {
+        base.deallocate()
+        hasItems.deallocate()
+    }
 
     /// Hands what is buffered to the sink and rethrows the first error the sink threw.
     public mutating func finish() throws {
@@ -58,7 +66,7 @@ public struct JSONStreamWriter: ~Copyable {
     public mutating func beginObject() {
         beforeValue()
         append(UInt8(ascii: "{"))
-        hasItems.append(false)
+        push()
     }
 
     public mutating func endObject() { close(UInt8(ascii: "}")) }
@@ -66,7 +74,7 @@ public struct JSONStreamWriter: ~Copyable {
     public mutating func beginArray() {
         beforeValue()
         append(UInt8(ascii: "["))
-        hasItems.append(false)
+        push()
     }
 
     public mutating func endArray() { close(UInt8(ascii: "]")) }
@@ -75,11 +83,17 @@ public struct JSONStreamWriter: ~Copyable {
     public mutating func key(_ key: StaticString) {
         beforeMember()
         // One reservation for `"key": ` and a byte loop: keys are a few bytes, shorter than a memmove call is worth.
+        // The report's keys are literals (pointer representation); `utf8Start` reads them without the closure.
         let n = key.utf8CodeUnitCount
         reserve(n + 4)
         let p = base + count
         p[0] = UInt8(ascii: "\"")
-        key.withUTF8Buffer { source in for i in 0..<n { p[1 + i] = source[i] } }
+        if key.hasPointerRepresentation {
+            let source = key.utf8Start
+            for i in 0..<n { p[1 + i] = source[i] }
+        } else {
+            key.withUTF8Buffer { source in for i in 0..<n { p[1 + i] = source[i] } }
+        }
         p[n + 1] = UInt8(ascii: "\"")
         p[n + 2] = UInt8(ascii: ":")
         if pretty {
@@ -165,7 +179,7 @@ public struct JSONStreamWriter: ~Copyable {
 
     public mutating func strings(_ items: [String]) {
         beginArray()
-        for s in items { string(s) }
+        for i in items.indices { string(items[i]) }
         endArray()
     }
 
@@ -193,7 +207,7 @@ public struct JSONStreamWriter: ~Copyable {
             afterKey = false
             return
         }
-        guard !hasItems.isEmpty else { return }  // the outermost value
+        guard depth > 0 else { return }  // the outermost value
         separateItem()
     }
 
@@ -205,23 +219,49 @@ public struct JSONStreamWriter: ~Copyable {
         afterKey = true
     }
 
+    @inline(__always)
     private mutating func separateItem() {
-        let last = hasItems.count - 1
-        if hasItems[last] { append(UInt8(ascii: ",")) } else { hasItems[last] = true }
-        if pretty { newline(baseIndent + hasItems.count) }
+        let top = hasItems + (depth - 1)
+        if top.pointee { append(UInt8(ascii: ",")) } else { top.pointee = true }
+        if pretty { newline(baseIndent + depth) }
+    }
+
+    @inline(__always)
+    private mutating func push() {
+        if depth == hasItemsCapacity { growHasItems() }
+        hasItems[depth] = false
+        depth += 1
+    }
+
+    private mutating func growHasItems() {
+        let bigger = UnsafeMutablePointer<Bool>.allocate(capacity: hasItemsCapacity * 2)
+        bigger.initialize(from: hasItems, count: depth)
+        hasItems.deallocate()
+        hasItems = bigger
+        hasItemsCapacity *= 2
     }
 
     private mutating func close(_ bracket: UInt8) {
-        let had = hasItems.removeLast()
-        if had && pretty { newline(baseIndent + hasItems.count) }
+        precondition(depth > 0, "JSONStreamWriter: close without an open container")
+        depth -= 1
+        if hasItems[depth] && pretty { newline(baseIndent + depth) }
         append(bracket)
     }
 
+    /// A line break and `indent` levels of two spaces. The spaces go in 8-byte stores (the reservation leaves
+    /// room for the last one's overshoot, which the next write covers): a memset call cost more than the line.
+    @inline(__always)
     private mutating func newline(_ indent: Int) {
-        reserve(1 + 2 * indent)
-        base[count] = UInt8(ascii: "\n")
-        (base + count + 1).initialize(repeating: UInt8(ascii: " "), count: 2 * indent)
-        count += 1 + 2 * indent
+        let spaces = 2 * indent
+        reserve(1 + spaces + 8)
+        let p = UnsafeMutableRawPointer(base + count)
+        p.storeBytes(of: UInt8(ascii: "\n"), as: UInt8.self)
+        var i = 0
+        while i < spaces {
+            p.storeBytes(of: 0x2020_2020_2020_2020 as UInt64, toByteOffset: 1 + i, as: UInt64.self)
+            i += 8
+        }
+        count += 1 + spaces
     }
 
     // MARK: Bytes
@@ -272,9 +312,18 @@ public struct JSONStreamWriter: ~Copyable {
 
     mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) { append(UnsafeRawBufferPointer(bytes)) }
 
+    /// Lets `body` write at most `n` bytes straight into the buffer; it returns how many it wrote. One
+    /// reservation for a short value written byte by byte (addresses).
+    @inline(__always)
+    mutating func appendDirect(atMost n: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
+        reserve(n)
+        count += body(base + count)
+    }
+
     private mutating func append(_ literal: StaticString) { literal.withUTF8Buffer { append($0) } }
 
-    /// `String(value)` without the temporary string.
+    /// `String(value)` without the temporary string. Digits are counted by comparison and written two at a time
+    /// from a table of pairs: one division per two digits instead of two per digit.
     mutating func decimal(_ value: Int64) {
         reserve(20)
         if value < 0 {
@@ -282,19 +331,33 @@ public struct JSONStreamWriter: ~Copyable {
             count += 1
         }
         var v = value.magnitude
-        var digits = 0
-        var tmp = v
-        repeat {
+        var digits = 1
+        var limit: UInt64 = 10
+        while digits < 19 && v >= limit {  // an Int64's magnitude has at most 19 digits
             digits += 1
-            tmp /= 10
-        } while tmp > 0
-        var i = count + digits - 1
-        repeat {
-            base[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v % 10)
-            v /= 10
-            i -= 1
-        } while v > 0
+            limit &*= 10
+        }
+        let pairs = JSONStreamWriter.digitPairs.utf8Start
+        var i = count + digits
+        while v >= 100 {
+            let r = Int(v % 100)
+            v /= 100
+            i -= 2
+            base[i] = pairs[2 * r]
+            base[i + 1] = pairs[2 * r + 1]
+        }
+        if v >= 10 {
+            base[i - 2] = pairs[2 * Int(v)]
+            base[i - 1] = pairs[2 * Int(v) + 1]
+        } else {
+            base[i - 1] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v)
+        }
         count += digits
+    }
+
+    /// "00", "01", … "99" back to back.
+    static var digitPairs: StaticString {
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
     }
 
     /// A JSON string: quotes, and the escapes RFC 8259 requires plus DEL, U+2028 and U+2029 (which break
@@ -311,7 +374,13 @@ public struct JSONStreamWriter: ~Copyable {
     private mutating func escapedBody(_ bytes: UnsafeBufferPointer<UInt8>) {
         var start = 0  // first byte not yet written
         var i = 0
+        let raw = UnsafeRawBufferPointer(bytes)
         while i < bytes.count {
+            // Eight bytes at a time while none of them may need an escape (most strings have none).
+            if i + 8 <= bytes.count && !JSONStreamWriter.mayNeedEscape(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
+                i += 8
+                continue
+            }
             let b = bytes[i]
             if b >= 0x20 && b != 0x22 && b != 0x5C && b != 0x7F && b != 0xE2 {  // the common case: nothing to do
                 i += 1
@@ -354,6 +423,21 @@ public struct JSONStreamWriter: ~Copyable {
             }
         }
         append(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[start..<bytes.count]))
+    }
+
+    /// Whether any byte of `w` may be one `escapedBody` treats specially: below 0x20, `"`, `\\`, or 0x7F and above
+    /// (DEL, and the UTF-8 lead byte of U+2028/U+2029 among other non-ASCII bytes). False positives only cost the
+    /// byte-by-byte path; there are no false negatives (the usual SWAR zero-byte tests).
+    @inline(__always)
+    static func mayNeedEscape(_ w: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func hasZeroByte(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }
+        let control = (w &- 0x2020_2020_2020_2020) & ~w & highs  // a byte below 0x20
+        let nonASCII = w & highs
+        let quote = hasZeroByte(w ^ 0x2222_2222_2222_2222)
+        let backslash = hasZeroByte(w ^ 0x5C5C_5C5C_5C5C_5C5C)
+        let delete = hasZeroByte(w ^ 0x7F7F_7F7F_7F7F_7F7F)
+        return control | nonASCII | quote | backslash | delete != 0
     }
 
     @inline(__always)

@@ -6,7 +6,7 @@ import OverlayCapture
 import OverlayReference
 import OverlayWire
 
-/// The analysis engine alone, without the report: CaptureTimeline → PacketDecoder → OverlayAnalyzer.ingest,
+/// The analysis engine alone, without the report: CaptureTimeline → AnalysisPipeline (decode, grouped ingest),
 /// then `finish`. Separates the engine's cost from rendering in `overlaytrace analyze`.
 struct AnalyzeEngine {
     var verifyChecksums = true
@@ -50,15 +50,11 @@ struct AnalyzeEngine {
                 decoder.decode(bytes, linkType: frame.linkType, wireLength: frame.wireLength, into: &packet)
                 reference.observe(frame: frame, packet: packet)
             }
-        } else if threads > 1 {
+        } else {
+            // The pipeline on one thread too: the analysis state takes grouped frames, as in `analyze`.
             let pipeline = AnalysisPipeline(analyzer: analyzer, decoder: decoder, threads: threads)
             timeline.forEach { frame, bytes in pipeline.ingest(frame: frame, bytes: bytes) }
             pipeline.finish()
-        } else {
-            timeline.forEach { frame, bytes in
-                decoder.decode(bytes, linkType: frame.linkType, wireLength: frame.wireLength, into: &packet)
-                analyzer.ingest(frame: frame, packet: packet)
-            }
         }
         let ingested = monotonicSeconds()
         if let before = allocationsBefore, let after = MallocCounter.current { t.ingestAllocations = after - before }
