@@ -4,41 +4,51 @@ public enum InternetChecksum {
     /// The value is defined up to the one's-complement fold: `fold` of it (and of anything added to it) is the
     /// RFC 1071 sum; it is zero only when every byte and `initial` are.
     ///
-    /// Fast path (RFC 1071 §2: the sum is byte-order independent): the bytes are summed as native-order 32-bit
-    /// halves of 8-byte loads into two 64-bit accumulators — no byte swap per word, no carry handling until the
-    /// end — then folded to 16 bits and swapped back to network order once.
+    /// Fast path (RFC 1071 §2: the sum is byte-order independent, and any word width works with end-around
+    /// carry): the bytes are added as native-order 64-bit words into two accumulators, each carry out counted
+    /// apart (an add and an add-with-carry per 8 bytes, no byte swap, no split into halves); 2^64 ≡ 1 modulo
+    /// 0xFFFF, so the carries are added back once at the end, then the sum is folded to 16 bits and swapped
+    /// back to network order once.
     @inlinable
     public static func sum(_ bytes: UnsafeRawBufferPointer, initial: UInt64 = 0) -> UInt64 {
         let n = bytes.count
         var a: UInt64 = 0, b: UInt64 = 0
+        var carries: UInt64 = 0
         var i = 0
-        // Each 8-byte load adds at most 2 × (2^32 − 1): 2^31 loads per accumulator before it could wrap.
-        while i + 16 <= n {
-            let w0 = bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            let w1 = bytes.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self)
-            a &+= (w0 & 0xFFFF_FFFF) &+ (w0 >> 32)
-            b &+= (w1 & 0xFFFF_FFFF) &+ (w1 >> 32)
-            i += 16
+        if let p = bytes.baseAddress {  // checked once: the loop reads through the pointer
+            @inline(__always) func add(_ acc: inout UInt64, _ offset: Int) {
+                let (sum, carry) = acc.addingReportingOverflow(p.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+                acc = sum
+                carries &+= carry ? 1 : 0
+            }
+            while i &+ 32 <= n {
+                add(&a, i)
+                add(&b, i &+ 8)
+                add(&a, i &+ 16)
+                add(&b, i &+ 24)
+                i &+= 32
+            }
+            while i &+ 8 <= n {
+                add(&a, i)
+                i &+= 8
+            }
         }
-        if i + 8 <= n {
-            let w = bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            a &+= (w & 0xFFFF_FFFF) &+ (w >> 32)
-            i += 8
-        }
+        // The tail, in 32-bit halves of a 64-bit accumulator that cannot overflow here.
+        var t = (a & 0xFFFF_FFFF) &+ (a >> 32) &+ (b & 0xFFFF_FFFF) &+ (b >> 32) &+ carries
         if i + 4 <= n {
-            a &+= UInt64(bytes.loadUnaligned(fromByteOffset: i, as: UInt32.self))
+            t &+= UInt64(bytes.loadUnaligned(fromByteOffset: i, as: UInt32.self))
             i += 4
         }
         if i + 2 <= n {
-            b &+= UInt64(bytes.loadUnaligned(fromByteOffset: i, as: UInt16.self))
+            t &+= UInt64(bytes.loadUnaligned(fromByteOffset: i, as: UInt16.self))
             i += 2
         }
         if i < n {
             // A lone last byte is the high byte of a zero-padded big-endian word; read that word in host order.
-            b &+= UInt64(UInt16(bigEndian: UInt16(bytes[i]) << 8))
+            t &+= UInt64(UInt16(bigEndian: UInt16(bytes[i]) << 8))
         }
-        // 2^32 ≡ 1 (mod 0xFFFF): fold the 64-bit accumulators by 32-bit halves, then to 16 bits.
-        var s = (a & 0xFFFF_FFFF) &+ (a >> 32) &+ (b & 0xFFFF_FFFF) &+ (b >> 32)
+        // 2^32 ≡ 1 (mod 0xFFFF): fold by 32-bit halves, then to 16 bits.
+        var s = (t & 0xFFFF_FFFF) &+ (t >> 32)
         while s >> 16 != 0 { s = (s & 0xFFFF) &+ (s >> 16) }
         // The host-order sum, folded, is the network-order sum with its bytes swapped (the identity on big-endian).
         return initial &+ UInt64(UInt16(bigEndian: UInt16(truncatingIfNeeded: s)))

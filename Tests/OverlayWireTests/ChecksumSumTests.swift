@@ -1,7 +1,7 @@
 import Testing
 import OverlayWire
 
-/// `InternetChecksum.sum` adds host-order 32-bit halves and swaps once at the end; its fold must equal the
+/// `InternetChecksum.sum` adds host-order 64-bit words (carries counted apart) and swaps once at the end; its fold must equal the
 /// textbook RFC 1071 sum of big-endian 16-bit words for every length, alignment, content and initial value.
 @Suite("Internet checksum sum") struct ChecksumSumTests {
     /// RFC 1071 §4.1, word by word in network order.
