@@ -153,6 +153,50 @@ struct JSONStreamWriterTests {
         #expect(rendered { $0.ips([v6, .v4(IPv4Address(10, 0, 0, 1))]) } == "[\"\(v6)\",\"10.0.0.1\"]")
     }
 
+    @Test("escaping: a byte that needs care at every position of a long plain run (the 8-byte scan)")
+    func escapingInsidePlainRuns() {
+        let specials: [String] = ["\"", "\\", "\n", "\u{1}", "\u{1F}", "\u{7F}", "\u{80}", "é", "\u{2028}", "\u{2029}", "→", " ", "~"]
+        for special in specials {
+            for length in 0..<26 {
+                for position in 0...length {
+                    let s = String(repeating: "a", count: position) + special + String(repeating: "b", count: length - position)
+                    var writer = JSONStreamWriter(pretty: false, sink: nil)
+                    writer.string(s)
+                    #expect(String(decoding: writer.finishBytes(), as: UTF8.self) == Self.scalarEscape(s), "\(Array(s.unicodeScalars))")
+                }
+            }
+        }
+    }
+
+    @Test("deep nesting (past the container stack's first capacity): pretty indentation of every level")
+    func deepNesting() {
+        let depth = 40
+        var writer = JSONStreamWriter(pretty: true, sink: nil)
+        for _ in 0..<depth { writer.beginArray() }
+        writer.int(7)
+        for _ in 0..<depth { writer.endArray() }
+        var expected = ""
+        for level in 0..<depth { expected += String(repeating: "  ", count: level) + "[\n" }
+        expected += String(repeating: "  ", count: depth) + "7"
+        for level in stride(from: depth - 1, through: 0, by: -1) { expected += "\n" + String(repeating: "  ", count: level) + "]" }
+        #expect(String(decoding: writer.finishBytes(), as: UTF8.self) == expected)
+    }
+
+    @Test("integers: every digit count and its edges, as String(value) writes them")
+    func integers() {
+        var values: [Int64] = [0, 1, -1, 9, 10, 11, 99, 100, 101, Int64.max, Int64.min, Int64.min + 1]
+        var p: Int64 = 1
+        for _ in 0..<18 {
+            p *= 10
+            values += [p - 1, p, p + 1, -(p - 1), -p, -(p + 1), p / 2 + 37]
+        }
+        for v in values {
+            var writer = JSONStreamWriter(pretty: false, sink: nil)
+            writer.int(v)
+            #expect(String(decoding: writer.finishBytes(), as: UTF8.self) == String(v))
+        }
+    }
+
     @Test("fields: optionals become null, integers clamp, doubles as JSONValue writes them")
     func fields() {
         var writer = JSONStreamWriter(pretty: false, sink: nil)
