@@ -80,14 +80,35 @@ public struct JSONStreamWriter: ~Copyable {
     public mutating func endArray() { close(UInt8(ascii: "]")) }
 
     /// An object key whose text needs no escaping (the report's own keys: plain ASCII letters, digits, `_`).
+    /// The report's most frequent call: separator, line break, indentation and `"key": ` go in with one
+    /// reservation.
     public mutating func key(_ key: StaticString) {
-        beforeMember()
-        // One reservation for `"key": ` and a byte loop: keys are a few bytes, shorter than a memmove call is worth.
-        // The report's keys are literals (pointer representation); `utf8Start` reads them without the closure.
+        precondition(depth > 0, "JSONStreamWriter: a key outside an object")
         let n = key.utf8CodeUnitCount
-        reserve(n + 4)
-        let p = base + count
+        let top = hasItems + (depth - 1)
+        let comma = top.pointee
+        top.pointee = true
+        let spaces = pretty ? 2 * (baseIndent + depth) : 0
+        // Room for the indentation's 8-byte stores to overshoot (the key overwrites it).
+        reserve(1 + 1 + spaces + 8 + n + 4)
+        var p = base + count
+        if comma {
+            p[0] = UInt8(ascii: ",")
+            p += 1
+        }
+        if pretty {
+            p[0] = UInt8(ascii: "\n")
+            let raw = UnsafeMutableRawPointer(p + 1)
+            var i = 0
+            while i < spaces {
+                raw.storeBytes(of: 0x2020_2020_2020_2020 as UInt64, toByteOffset: i, as: UInt64.self)
+                i += 8
+            }
+            p += 1 + spaces
+        }
         p[0] = UInt8(ascii: "\"")
+        // A byte loop: keys are a few bytes, shorter than a memmove call is worth. The report's keys are
+        // literals (pointer representation); `utf8Start` reads them without the closure.
         if key.hasPointerRepresentation {
             let source = key.utf8Start
             for i in 0..<n { p[1 + i] = source[i] }
@@ -98,10 +119,11 @@ public struct JSONStreamWriter: ~Copyable {
         p[n + 2] = UInt8(ascii: ":")
         if pretty {
             p[n + 3] = UInt8(ascii: " ")
-            count += n + 4
+            p += n + 4
         } else {
-            count += n + 3
+            p += n + 3
         }
+        count = p - base
         afterKey = true
     }
 
