@@ -100,6 +100,18 @@ public final class ReferenceSwitch {
         models.observe(frame: frame, packet: packet)
     }
 
+    /// Replays `count` decoded frames, in capture order (as `observe(frame:packet:)` does for each). The packets
+    /// are left as they were.
+    public func observe(frames: UnsafePointer<FrameInfo>, packets: UnsafeMutablePointer<DecodedPacket>, count: Int) {
+        for i in 0..<count {
+            // Moved out of its slot and back (a bitwise move): reading it through the pointer would copy it,
+            // retaining its arrays, on every packet.
+            let packet = (packets + i).move()
+            models.observe(frame: frames[i], packet: packet)
+            (packets + i).initialize(to: consume packet)
+        }
+    }
+
     /// Ends the replay: closes open replication groups, decides which MACs are routers', and returns every
     /// disagreement, sorted by first frame. Calling it again returns the same findings.
     public func finish() -> [Finding] {
