@@ -89,6 +89,14 @@ struct ConversationTracker {
         }
     }
 
+    /// Loads the pending-request bucket `observe` reads for a later TCP packet (not a SYN) of `inner`, the common
+    /// frame; returns it for a sink.
+    @inline(__always)
+    func loadAhead(_ inner: InnerFrame) -> Int {
+        guard inner.isTCP, let s = inner.sourceIP, let d = inner.destinationIP else { return 0 }
+        return conversations.loadAhead(word: ConversationKey.word(d, s, inner.destinationPort, inner.sourcePort, .tcp, 0))
+    }
+
     func findings(end: Nanos, _ v: ModelVerdicts) -> [Finding] {
         var groups: [UnansweredKey: UnansweredGroup] = [:]
         func consider(_ p: PendingRequest, _ key: UnansweredKey) {
@@ -212,6 +220,10 @@ struct PendingRequests<Key: Hashable & RequestKey> {
         pending[key] = request
         pendingBuckets[bucket] += 1
     }
+
+    /// Loads the bucket of `word` for a sink.
+    @inline(__always)
+    func loadAhead(word: UInt64) -> Int { Int(pendingBuckets[Int((word >> 1) & 16383)]) }
 
     /// Removes the request `key` answers; when there is none and `remember`, notes the answer in case its
     /// request comes later in the merged timeline.

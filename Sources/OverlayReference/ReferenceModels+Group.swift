@@ -59,14 +59,15 @@ extension ReferenceModels {
     /// Where `loadAhead`'s loads go (so they are not optimized away); never read.
     nonisolated(unsafe) private static var sink = 0
 
-    /// Loads what the group's lookups will read: the shape index slots, the TTL cache's tag and slot and the
-    /// recent-delivery slot of each frame, then the shape records the slots point at.
+    /// Loads what the group's lookups will read: the shape index slots, the TTL cache's tag and slot, the
+    /// recent-delivery slot and the pending-request bucket of each frame, then the shape records the slots point at.
     private func loadAhead(_ prepared: UnsafeMutablePointer<PreparedPacket>, _ count: Int) {
         var sink = 0
         for i in 0..<count where prepared[i].hasInner {
             let fingerprint = prepared[i].fingerprint
             sink &+= ttl.loadAhead(fingerprint: fingerprint)
             sink &+= logicalSwitch.loadAhead(copyFingerprint: prepared[i].inner.copyFingerprint(fingerprint))
+            sink &+= conversations.loadAhead(prepared[i].inner)
             if prepared[i].source >= 0 {
                 let candidate = shapes.candidate(prepared[i].shapeHash)
                 prepared[i].shapeCandidate = candidate

@@ -263,25 +263,34 @@ struct ReferenceModels {
             teps.noteTunnelPacket(from: source, to: destination, dontFragment: outer.dontFragment, slot: &pairSlot)
             return
         }
-        let inner: InnerFrame
+        // The prepared inner frame is read in place (a copy of it cost a store-forwarding stall per packet).
         if let prepared, prepared.pointee.hasInner {
-            inner = prepared.pointee.inner
+            observeInner(number: number, time: time, vni: vni, from: source, to: destination, dontFragment: outer.dontFragment,
+                         inner: prepared.pointee.inner, fingerprint: prepared.pointee.fingerprint,
+                         shapeHash: prepared.pointee.source >= 0 ? prepared.pointee.shapeHash : nil)
         } else {
-            inner = packet.summary(level: 1).map { InnerFrame($0, layers: packet.layers) } ?? InnerFrame(packet.level(1))
+            let inner = packet.summary(level: 1).map { InnerFrame($0, layers: packet.layers) } ?? InnerFrame(packet.level(1))
+            observeInner(number: number, time: time, vni: vni, from: source, to: destination, dontFragment: outer.dontFragment,
+                         inner: inner, fingerprint: inner.packetFingerprint, shapeHash: nil)
         }
+    }
+
+    /// The rest of `observe` for a tunneled frame that reaches the switch: `fingerprint` is `inner`'s
+    /// `packetFingerprint`, `shapeHash` its shape key's hash when the caller has it.
+    @inline(never)
+    private mutating func observeInner(number: Int, time: Nanos, vni: UInt32, from source: TEPID, to destination: TEPID,
+                                       dontFragment: Bool, inner: InnerFrame, fingerprint packetFingerprint: UInt64,
+                                       shapeHash: UInt64?) {
         if inner.isControl {  // BFD between TEPs inside the tunnel
-            teps.noteTunnelPacket(from: source, to: destination, dontFragment: outer.dontFragment, slot: &pairSlot)
+            var pairSlot: Int32 = -1
+            teps.noteTunnelPacket(from: source, to: destination, dontFragment: dontFragment, slot: &pairSlot)
             return
         }
         // One lookup finds what the models learnt about this packet shape (`PacketShapeCache`).
         let shapeKey = PacketShapeCache.key(vni: vni, from: source, to: destination, inner)
-        let shapeHash: UInt64
-        if let prepared, prepared.pointee.source >= 0 { shapeHash = prepared.pointee.shapeHash } else { shapeHash = shapes.hash(shapeKey) }
-        let found = shapes.slot(shapeKey, hash: shapeHash)
+        let found = shapes.slot(shapeKey, hash: shapeHash ?? shapes.hash(shapeKey))
         var state = found.map { shapes.state(at: $0.slot) } ?? ShapeState()
-        teps.noteTunnelPacket(from: source, to: destination, dontFragment: outer.dontFragment, slot: &state.pairSlot)
-        let packetFingerprint: UInt64
-        if let prepared, prepared.pointee.hasInner { packetFingerprint = prepared.pointee.fingerprint } else { packetFingerprint = inner.packetFingerprint }
+        teps.noteTunnelPacket(from: source, to: destination, dontFragment: dontFragment, slot: &state.pairSlot)
         span.observe(frame: number, time: time, vni: vni, from: source, to: destination,
                      sourceMember: &state.sourceMember, destinationMember: &state.destinationMember)
 
