@@ -28,11 +28,15 @@ extension ReferenceModels {
     /// for each in turn. Only reads happen ahead: the frames' effects still come in order.
     mutating func observe(frames: UnsafePointer<FrameInfo>, packets: UnsafeMutablePointer<DecodedPacket>, count: Int,
                           prepared: UnsafeMutablePointer<PreparedPacket>) {
-        for i in 0..<count { prepare(packets[i], into: &prepared[i]) }
+        // Each packet is moved out of its slot and back around its use (a bitwise move): reading it through the
+        // pointer would copy it, retaining its arrays.
+        for i in 0..<count {
+            let packet = (packets + i).move()
+            prepare(packet, into: &prepared[i])
+            (packets + i).initialize(to: consume packet)
+        }
         loadAhead(prepared, count)
         for i in 0..<count {
-            // Moved out of its slot and back (a bitwise move): reading it through the pointer would copy it,
-            // retaining its arrays, on every packet.
             let packet = (packets + i).move()
             observe(frame: frames[i], packet: packet, prepared: prepared + i)
             (packets + i).initialize(to: consume packet)
