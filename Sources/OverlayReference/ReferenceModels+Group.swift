@@ -28,6 +28,7 @@ extension ReferenceModels {
     /// for each in turn. Only reads happen ahead: the frames' effects still come in order.
     mutating func observe(frames: UnsafePointer<FrameInfo>, packets: UnsafeMutablePointer<DecodedPacket>, count: Int,
                           prepared: UnsafeMutablePointer<PreparedPacket>) {
+        loadPackets(packets, count)
         // Each packet is moved out of its slot and back around its use (a bitwise move): reading it through the
         // pointer would copy it, retaining its arrays.
         for i in 0..<count {
@@ -62,6 +63,23 @@ extension ReferenceModels {
 
     /// Where `loadAhead`'s loads go (so they are not optimized away); never read.
     nonisolated(unsafe) private static var sink = 0
+
+    /// Loads the lines of the group's packets (in the pipeline, last written by the decoding core: a miss per line),
+    /// all at once so their misses overlap, before `prepare` reads their summaries.
+    private func loadPackets(_ packets: UnsafeMutablePointer<DecodedPacket>, _ count: Int) {
+        let size = MemoryLayout<DecodedPacket>.size
+        var sink = 0
+        for i in 0..<count {
+            let raw = UnsafeRawPointer(packets + i)
+            var offset = 0
+            while offset < size {
+                sink &+= Int(raw.load(fromByteOffset: offset, as: UInt8.self))
+                offset += 64
+            }
+            sink &+= Int(raw.load(fromByteOffset: size - 1, as: UInt8.self))
+        }
+        Self.sink = sink
+    }
 
     /// Loads what the group's lookups will read: the shape index slots, the TTL cache's tag and slot, the
     /// recent-delivery slot and the pending-request bucket of each frame, then the shape records the slots point at.
