@@ -52,7 +52,7 @@ extension ReferenceModels {
         p.source = -1
         p.shapeCandidate = -1
         guard let s0 = packet.summary(level: 0), s0.hasTunnel, s0.hasIP, !s0.tunnelOAM, let s1 = packet.summary(level: 1) else { return }
-        p.inner = InnerFrame(s1, layers: packet.layers)
+        p.inner = InnerFrame(s1, packet: packet)
         p.hasInner = true
         p.fingerprint = p.inner.packetFingerprint
         guard let source = teps.id(of: s0.sourceIP), let destination = teps.id(of: s0.destinationIP) else { return }

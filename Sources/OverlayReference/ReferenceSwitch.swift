@@ -269,7 +269,7 @@ struct ReferenceModels {
                          inner: prepared.pointee.inner, fingerprint: prepared.pointee.fingerprint,
                          shapeHash: prepared.pointee.source >= 0 ? prepared.pointee.shapeHash : nil)
         } else {
-            let inner = packet.summary(level: 1).map { InnerFrame($0, layers: packet.layers) } ?? InnerFrame(packet.level(1))
+            let inner = packet.summary(level: 1).map { InnerFrame($0, packet: packet) } ?? InnerFrame(packet.level(1))
             observeInner(number: number, time: time, vni: vni, from: source, to: destination, dontFragment: outer.dontFragment,
                          inner: inner, fingerprint: inner.packetFingerprint, shapeHash: nil)
         }
