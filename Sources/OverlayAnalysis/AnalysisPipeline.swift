@@ -229,11 +229,7 @@ final class ReferenceWorker: @unchecked Sendable {
             let batch = pending.removeFirst()
             condition.unlock()
 
-            for i in 0..<batch.count {
-                let packet = (batch.packets + i).move()   // as in `ingest`: no copy of the packet
-                reference.observe(frame: batch.frames[i], packet: packet)
-                (batch.packets + i).initialize(to: consume packet)
-            }
+            reference.observe(frames: batch.frames, packets: batch.packets, count: batch.count)
 
             condition.lock()
             free.append(batch)

@@ -49,11 +49,7 @@ public final class OverlayAnalyzer {
     func ingest(frames: UnsafePointer<FrameInfo>, packets: UnsafeMutablePointer<DecodedPacket>, count: Int, withReference: Bool) {
         guard finishedResult == nil else { return }
         if withReference && configuration.validatesWithReferenceSwitch {
-            for i in 0..<count {
-                let packet = (packets + i).move()  // no copy (see `AnalysisPipeline.ingest`)
-                reference.observe(frame: frames[i], packet: packet)
-                (packets + i).initialize(to: consume packet)
-            }
+            reference.observe(frames: frames, packets: packets, count: count)
         }
         state.ingest(frames: frames, packets: packets, count: count)
     }

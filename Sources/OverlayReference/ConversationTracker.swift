@@ -89,6 +89,14 @@ struct ConversationTracker {
         }
     }
 
+    /// Loads the pending-request bucket `observe` reads for a later TCP packet (not a SYN) of `inner`, the common
+    /// frame; returns it for a sink.
+    @inline(__always)
+    func loadAhead(_ inner: InnerFrame) -> Int {
+        guard inner.isTCP, let s = inner.sourceIP, let d = inner.destinationIP else { return 0 }
+        return conversations.loadAhead(word: ConversationKey.word(d, s, inner.destinationPort, inner.sourcePort, .tcp, 0))
+    }
+
     func findings(end: Nanos, _ v: ModelVerdicts) -> [Finding] {
         var groups: [UnansweredKey: UnansweredGroup] = [:]
         func consider(_ p: PendingRequest, _ key: UnansweredKey) {
@@ -179,7 +187,12 @@ struct PendingRequests<Key: Hashable & RequestKey> {
     private(set) var pending: [Key: PendingRequest] = [:]
     /// How many pending keys fall in each bucket of their `word`: an answer whose bucket is empty has no request
     /// to remove, which spares most packets of a long TCP flow the dictionary lookup.
-    private var pendingBuckets: [UInt32] = Array(repeating: 0, count: 16384)
+    /// 64Ki buckets: with thousands of one-way requests pending (long one-way TCP flows), 16Ki buckets left about
+    /// one answer lookup in four falling in a non-empty bucket and paying a SipHash lookup for nothing.
+    private var pendingBuckets: [UInt32] = Array(repeating: 0, count: Self.bucketCount)
+    private static var bucketCount: Int { 65536 }
+    @inline(__always)
+    private static func bucket(_ word: UInt64) -> Int { Int((word >> 1) & UInt64(bucketCount - 1)) }  // bit 0 of a word is always set
     /// Answers seen before their request (merged captures can be skewed): a direct-mapped set of key hashes.
     private var earlyAnswers: [UInt64] = Array(repeating: 0, count: 4096)
     let limit: Int
@@ -193,7 +206,7 @@ struct PendingRequests<Key: Hashable & RequestKey> {
 
     mutating func request(_ key: Key, frame: Int, time: Nanos, vni: UInt32, _ source: TEPID, _ destination: TEPID) {
         let word = key.word
-        let bucket = Int((word >> 1) & 16383)  // bit 0 of a word is always set
+        let bucket = Self.bucket(word)
         if pendingBuckets[bucket] > 0, let i = pending.index(forKey: key) {
             if time - pending.values[i].lastTime > Self.retryGap { pending.values[i].attempts += 1 }
             pending.values[i].frames.add(frame)
@@ -213,6 +226,10 @@ struct PendingRequests<Key: Hashable & RequestKey> {
         pendingBuckets[bucket] += 1
     }
 
+    /// Loads the bucket of `word` for a sink.
+    @inline(__always)
+    func loadAhead(word: UInt64) -> Int { Int(pendingBuckets[Self.bucket(word)]) }
+
     /// Removes the request `key` answers; when there is none and `remember`, notes the answer in case its
     /// request comes later in the merged timeline.
     @inline(__always)
@@ -222,7 +239,7 @@ struct PendingRequests<Key: Hashable & RequestKey> {
     /// pending request may match.
     @inline(__always)
     mutating func answer(word: UInt64, remember: Bool, _ make: () -> Key) {
-        let bucket = Int((word >> 1) & 16383)  // bit 0 of a word is always set
+        let bucket = Self.bucket(word)
         if pendingBuckets[bucket] > 0, pending.removeValue(forKey: make()) != nil {
             pendingBuckets[bucket] -= 1
         } else if remember {

@@ -62,9 +62,10 @@ struct DistributedRouterModel {
     @inline(__always)
     mutating func observe(frame: Int, vni: UInt32, from source: TEPID, to destination: TEPID, inner: InnerFrame,
                           cache: inout FlowCacheEntry) {
-        guard let key = InnerFlowKey(inner) else { return }
-        // This direction's first packet is known and had the same TTL: nothing to record or compare.
+        // This direction's first packet is known and had the same TTL: nothing to record or compare. Checked before
+        // the key is built (the common packet needs none): a packet without a key returns without effect as well.
         if cache.legKnown, cache.ttl == inner.ttl { return }
+        guard let key = InnerFlowKey(inner) else { return }
         let found: Int32?
         if cache.index >= 0 {
             found = cache.index

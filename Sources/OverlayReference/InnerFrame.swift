@@ -88,14 +88,15 @@ struct InnerFrame {
     }
 
     /// The same frame from the decoder's summary of the level (plain fields, no layer copied out of the packet);
-    /// the rare parts a summary leaves out (ARP, a neighbour discovery target) are read from `layers`.
-    init(_ s: LevelSummary, layers: [Layer]) {
+    /// the rare parts a summary leaves out (ARP, a neighbour discovery target) are read from `packet`'s layers
+    /// (borrowed: passing the array itself retained it, a write to a line the decoding core owns, per packet).
+    init(_ s: LevelSummary, packet: borrowing DecodedPacket) {
         if s.contains(.ethernet) {
             sourceMAC = s.sourceMAC
             destinationMAC = s.destinationMAC
         }
         if s.contains(.arp) {
-            for i in s.layers { if case .arp(let a) = layers[i] { arp = a } }
+            for i in s.layers { if case .arp(let a) = packet.layers[i] { arp = a } }
         }
         if s.hasIP {
             sourceIP = s.sourceIP
@@ -127,7 +128,7 @@ struct InnerFrame {
             if s.icmpType == 129 { echo = .reply(id: s.icmpIdentifier, sequence: s.icmpSequence) }
             if s.icmpType == 135 || s.icmpType == 136 {
                 for i in s.layers {
-                    guard case .icmpv6(let m) = layers[i], let target = m.targetAddress else { continue }
+                    guard case .icmpv6(let m) = packet.layers[i], let target = m.targetAddress else { continue }
                     neighborDiscovery = m.type == 135 ? .solicitation(target: target) : .advertisement(target: target)
                 }
             }

@@ -79,6 +79,10 @@ struct LogicalSwitchModel {
         }
     }
 
+    /// Loads the recent-delivery slot `deliver` will write for a frame of `copyFingerprint`; returns a byte for a sink.
+    @inline(__always)
+    func loadAhead(copyFingerprint: UInt64) -> Int { recentDeliveries[Int(copyFingerprint & recentMask)].frame }
+
     /// The common case: known unicast to the TEP that hosts the MAC.
     @inline(__always)
     private mutating func deliverKnown(_ key: GroupKey, destination: TEPID, frame: Int, time: Nanos) {

@@ -92,10 +92,13 @@ struct PacketShapeCache {
         return hasher.hash(a, k.source.0 ^ (k.destination.1 &* 0x9E37_79B9_7F4A_7C15), k.source.1, k.destination.0)
     }
 
-    /// The slot of `key`: found, or added as a fresh state (`isNew`); nil when the cache is full.
     @inline(__always)
-    mutating func slot(_ key: Key) -> (slot: Int, isNew: Bool)? {
-        let h = Self.hash(key, hasher)
+    func hash(_ key: Key) -> UInt64 { Self.hash(key, hasher) }
+
+    /// The slot of `key`, whose `hash(_:)` is `h`: found, or added as a fresh state (`isNew`); nil when the cache
+    /// is full.
+    @inline(__always)
+    mutating func slot(_ key: Key, hash h: UInt64) -> (slot: Int, isNew: Bool)? {
         if let i = index.find(h, { records[Int($0)].key == key }) { return (Int(i), false) }
         guard records.count < limit else { return nil }
         records.append(Record(key: key))
@@ -106,6 +109,27 @@ struct PacketShapeCache {
 
     @inline(__always)
     func state(at slot: Int) -> ShapeState { records[slot].state }
+
+    /// The record a lookup of `hash` will most likely end on (-1: none), from the index slots alone: loads them
+    /// ahead of the lookup (see `ReferenceModels.loadAhead`).
+    @inline(__always)
+    func candidate(_ hash: UInt64) -> Int32 { index.candidate(hash) }
+
+    /// Loads every cache line of record `i` (key and state, which straddle three or four lines); returns a byte
+    /// of each for the caller's sink.
+    @inline(__always)
+    func loadRecord(_ i: Int32) -> Int {
+        guard i >= 0, Int(i) < records.count else { return 0 }
+        return records.withUnsafeBytes { raw in
+            let base = Int(i) * MemoryLayout<Record>.stride, last = base + MemoryLayout<Record>.size - 1
+            var sink = Int(raw[base]), offset = base + 64
+            while offset < last {
+                sink &+= Int(raw[offset])
+                offset += 64
+            }
+            return sink &+ Int(raw[last])
+        }
+    }
 
     @inline(__always)
     mutating func store(_ state: ShapeState, at slot: Int) { records[slot].state = state }

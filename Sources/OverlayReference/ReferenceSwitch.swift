@@ -88,16 +88,36 @@ public final class ReferenceSwitch {
     /// the class's own stored properties each cost a dynamic exclusivity check per access.
     private var models: ReferenceModels
     private var result: [Finding]?
+    /// What the group path works out for each frame of a group before replaying it (see `ReferenceModels.prepare`).
+    private let prepared = UnsafeMutablePointer<PreparedPacket>.allocate(capacity: ReferenceModels.groupLimit)
 
     public init(configuration: ReferenceSwitchConfiguration = .init(), inventory: Inventory? = nil) {
         self.configuration = configuration
         self.inventory = inventory
         models = ReferenceModels(configuration: configuration, inventory: inventory)
+        prepared.initialize(repeating: PreparedPacket(), count: ReferenceModels.groupLimit)
+    }
+
+    deinit {
+        prepared.deinitialize(count: ReferenceModels.groupLimit)
+        prepared.deallocate()
     }
 
     /// Replays one decoded frame. Frames must come in capture time order.
     public func observe(frame: FrameInfo, packet: DecodedPacket) {
         models.observe(frame: frame, packet: packet)
+    }
+
+    /// Replays `count` decoded frames, in capture order, with the same result as `observe(frame:packet:)` for
+    /// each; faster: in groups of `ReferenceModels.groupLimit` whose lookups are loaded ahead, so their cache
+    /// misses overlap. The packets are left as they were.
+    public func observe(frames: UnsafePointer<FrameInfo>, packets: UnsafeMutablePointer<DecodedPacket>, count: Int) {
+        var start = 0
+        while start < count {
+            let n = min(ReferenceModels.groupLimit, count - start)
+            models.observe(frames: frames + start, packets: packets + start, count: n, prepared: prepared)
+            start += n
+        }
     }
 
     /// Ends the replay: closes open replication groups, decides which MACs are routers', and returns every
@@ -200,7 +220,11 @@ struct ReferenceModels {
     }
 
     /// Replays one decoded frame. Frames must come in capture time order.
-    mutating func observe(frame: FrameInfo, packet: DecodedPacket) {
+    mutating func observe(frame: FrameInfo, packet: DecodedPacket) { observe(frame: frame, packet: packet, prepared: nil) }
+
+    /// `prepared`: what `prepare` worked out for this frame (its inner frame, TEPs and shape hash), or nil.
+    @inline(__always)
+    mutating func observe(frame: FrameInfo, packet: DecodedPacket, prepared: UnsafeMutablePointer<PreparedPacket>?) {
         let number = frame.number
         let time = frame.timestamp.totalNanoseconds
         lastTime = max(lastTime, time)
@@ -220,7 +244,14 @@ struct ReferenceModels {
             }
             (vni, oam, outerSource, outerDestination, outer) = (tunnel.vni, tunnel.geneve?.oam == true, s, d, .init(level))
         }
-        guard let source = teps.intern(outerSource), let destination = teps.intern(outerDestination) else { return }
+        // TEPs the prepare pass found are the ones `intern` would find (ids never change), without its side effects.
+        let source: TEPID, destination: TEPID
+        if let prepared, prepared.pointee.source >= 0 {
+            (source, destination) = (prepared.pointee.source, prepared.pointee.destination)
+        } else {
+            guard let s = teps.intern(outerSource), let d = teps.intern(outerDestination) else { return }
+            (source, destination) = (s, d)
+        }
         // Counted per TEP pair further down for switched frames (the shape caches the pair's slot); here for the others.
         var pairSlot: Int32 = -1
         mtu.observeTunnel(frame: number, outer: outer, vni: vni, from: source, to: destination,
@@ -232,16 +263,34 @@ struct ReferenceModels {
             teps.noteTunnelPacket(from: source, to: destination, dontFragment: outer.dontFragment, slot: &pairSlot)
             return
         }
-        let inner = packet.summary(level: 1).map { InnerFrame($0, layers: packet.layers) } ?? InnerFrame(packet.level(1))
+        // The prepared inner frame is read in place (a copy of it cost a store-forwarding stall per packet).
+        if let prepared, prepared.pointee.hasInner {
+            observeInner(number: number, time: time, vni: vni, from: source, to: destination, dontFragment: outer.dontFragment,
+                         inner: prepared.pointee.inner, fingerprint: prepared.pointee.fingerprint,
+                         shapeHash: prepared.pointee.source >= 0 ? prepared.pointee.shapeHash : nil)
+        } else {
+            let inner = packet.summary(level: 1).map { InnerFrame($0, packet: packet) } ?? InnerFrame(packet.level(1))
+            observeInner(number: number, time: time, vni: vni, from: source, to: destination, dontFragment: outer.dontFragment,
+                         inner: inner, fingerprint: inner.packetFingerprint, shapeHash: nil)
+        }
+    }
+
+    /// The rest of `observe` for a tunneled frame that reaches the switch: `fingerprint` is `inner`'s
+    /// `packetFingerprint`, `shapeHash` its shape key's hash when the caller has it.
+    @inline(never)
+    private mutating func observeInner(number: Int, time: Nanos, vni: UInt32, from source: TEPID, to destination: TEPID,
+                                       dontFragment: Bool, inner: InnerFrame, fingerprint packetFingerprint: UInt64,
+                                       shapeHash: UInt64?) {
         if inner.isControl {  // BFD between TEPs inside the tunnel
-            teps.noteTunnelPacket(from: source, to: destination, dontFragment: outer.dontFragment, slot: &pairSlot)
+            var pairSlot: Int32 = -1
+            teps.noteTunnelPacket(from: source, to: destination, dontFragment: dontFragment, slot: &pairSlot)
             return
         }
         // One lookup finds what the models learnt about this packet shape (`PacketShapeCache`).
-        let found = shapes.slot(PacketShapeCache.key(vni: vni, from: source, to: destination, inner))
+        let shapeKey = PacketShapeCache.key(vni: vni, from: source, to: destination, inner)
+        let found = shapes.slot(shapeKey, hash: shapeHash ?? shapes.hash(shapeKey))
         var state = found.map { shapes.state(at: $0.slot) } ?? ShapeState()
-        teps.noteTunnelPacket(from: source, to: destination, dontFragment: outer.dontFragment, slot: &state.pairSlot)
-        let packetFingerprint = inner.packetFingerprint
+        teps.noteTunnelPacket(from: source, to: destination, dontFragment: dontFragment, slot: &state.pairSlot)
         span.observe(frame: number, time: time, vni: vni, from: source, to: destination,
                      sourceMember: &state.sourceMember, destinationMember: &state.destinationMember)
 

@@ -71,6 +71,13 @@ struct TTLModel {
                                sourceMAC: sm, destinationMAC: dm, vni: vni), at: i)
     }
 
+    /// Loads the tag and the slot `observe` will read and write for `fingerprint`; returns them for a sink.
+    @inline(__always)
+    func loadAhead(fingerprint fp: UInt64) -> Int {
+        let i = Int(fp & mask)
+        return Int(tags[i]) &+ slots.loadAhead(i)
+    }
+
     private func record(_ into: inout [TTLPairKey: TTLOutcome], _ s: IPAddress, _ d: IPAddress, _ a: Int, _ b: Int,
                         detail: (UInt8, UInt8, UInt32?, UInt32?, MACAddress, MACAddress)) {
         let key = TTLPairKey(source: s, destination: d)
@@ -146,6 +153,10 @@ struct SeenPacketSlots {
             sourceMAC: MACAddress(rawValue: words[w + 3] & Self.macMask), destinationMAC: MACAddress(rawValue: words[w + 4]),
             vni: flags & 1 != 0 ? UInt32(truncatingIfNeeded: words[w + 5]) : nil)
     }
+
+    /// Loads slot `i`'s line (its first word) for a sink.
+    @inline(__always)
+    func loadAhead(_ i: Int) -> Int { Int(truncatingIfNeeded: words[base + i * 8]) }
 
     @inline(__always)
     mutating func store(_ p: TTLModel.SeenPacket, at i: Int) {

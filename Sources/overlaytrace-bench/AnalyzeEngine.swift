@@ -28,6 +28,9 @@ struct AnalyzeEngine {
         var findings = 0
         var ingestSeconds = 0.0
         var finishSeconds = 0.0
+        /// `--part reference`: the seconds spent replaying decoded batches through the reference switch (what the
+        /// reference thread of `AnalysisPipeline` does), decoding excluded.
+        var replaySeconds: Double?
         /// Allocations during the per-packet loop (nil unless malloc-count.c is preloaded).
         var ingestAllocations: UInt64?
     }
@@ -41,15 +44,11 @@ struct AnalyzeEngine {
         analysis.validatesWithReferenceSwitch = part == .all
         let analyzer = OverlayAnalyzer(configuration: analysis)
         let reference = ReferenceSwitch(configuration: analysis.reference, inventory: nil)
-        var packet = DecodedPacket()
         var t = Totals()
         let allocationsBefore = MallocCounter.current
         let start = monotonicSeconds()
         if part == .reference {
-            timeline.forEach { frame, bytes in
-                decoder.decode(bytes, linkType: frame.linkType, wireLength: frame.wireLength, into: &packet)
-                reference.observe(frame: frame, packet: packet)
-            }
+            t.replaySeconds = replayInBatches(timeline, decoder, reference)
         } else {
             // The pipeline on one thread too: the analysis state takes grouped frames, as in `analyze`.
             let pipeline = AnalysisPipeline(analyzer: analyzer, decoder: decoder, threads: threads)
@@ -75,6 +74,36 @@ struct AnalyzeEngine {
         t.findings = result.findings.count
         return t
     }
+}
+
+/// Decodes the capture in batches of `AnalysisPipeline.batchSize` and replays each through `reference` as the
+/// pipeline's reference thread does; returns the replay time alone.
+private func replayInBatches(_ timeline: CaptureTimeline, _ decoder: PacketDecoder, _ reference: ReferenceSwitch) -> Double {
+    let capacity = AnalysisPipeline.batchSize
+    let frames = UnsafeMutablePointer<FrameInfo>.allocate(capacity: capacity)
+    frames.initialize(repeating: FrameInfo(number: 0, timestamp: Timestamp(seconds: 0, nanoseconds: 0), capturedLength: 0,
+                                           wireLength: 0, linkType: .ethernet), count: capacity)
+    let packets = UnsafeMutablePointer<DecodedPacket>.allocate(capacity: capacity)
+    packets.initialize(repeating: DecodedPacket(), count: capacity)
+    defer {
+        frames.deinitialize(count: capacity); frames.deallocate()
+        packets.deinitialize(count: capacity); packets.deallocate()
+    }
+    var count = 0, seconds = 0.0
+    func replay() {
+        let start = monotonicSeconds()
+        reference.observe(frames: frames, packets: packets, count: count)
+        seconds += monotonicSeconds() - start
+        count = 0
+    }
+    timeline.forEach { frame, bytes in
+        decoder.decode(bytes, linkType: frame.linkType, wireLength: frame.wireLength, into: &packets[count])
+        frames[count] = frame
+        count += 1
+        if count == capacity { replay() }
+    }
+    if count > 0 { replay() }
+    return seconds
 }
 
 /// The allocation counter of Tests/Benchmarks/malloc-count.c when it is preloaded (looked up with dlsym).

@@ -82,6 +82,7 @@ case "engine":
         let t = try engine.run(path: arguments[0])
         print("packets \(t.packets) flows \(t.flows) teps \(t.teps) segments \(t.segments) findings \(t.findings) "
             + String(format: "ingest %.3f s finish %.3f s", t.ingestSeconds, t.finishSeconds)
+            + (t.replaySeconds.map { String(format: " replay %.3f s", $0) } ?? "")
             + (t.ingestAllocations.map { " ingest-allocations \($0)" } ?? ""))
     } catch {
         printError("overlaytrace-bench: \(error)")
