@@ -1,5 +1,6 @@
 import Foundation
 import OverlayReference
+import OverlayTables
 import OverlayWire
 
 /// Feeds an `OverlayAnalyzer` with raw frames, on one core or two.
@@ -111,16 +112,9 @@ public final class AnalysisPipeline {
     private func loadSlotsAhead(_ b: PacketBatch) {
         let start = b.count, end = min(b.count + StreamingState.groupLimit, b.capacity)
         guard start < end else { return }
-        let size = MemoryLayout<DecodedPacket>.size
         var sink = 0
         for i in start..<end {
-            let raw = UnsafeRawPointer(b.packets + i)
-            var offset = 0
-            while offset < size {
-                sink &+= Int(raw.load(fromByteOffset: offset, as: UInt8.self))
-                offset += 64
-            }
-            sink &+= Int(raw.load(fromByteOffset: size - 1, as: UInt8.self))
+            sink &+= Int(truncatingIfNeeded: CacheLines.touch(b.packets + i, count: MemoryLayout<DecodedPacket>.size))
         }
         // The arrays' headers, whose addresses the lines above hold.
         for i in start..<end {

@@ -135,15 +135,7 @@ struct StreamingState {
     @inline(__always)
     private static func touch(_ bytes: UnsafeRawBufferPointer, from: Int, count: Int) -> UInt64 {
         guard let base = bytes.baseAddress else { return 0 }
-        var sink: UInt64 = 0
-        var offset = from
-        let end = from + count
-        while offset < end {
-            sink &+= UInt64(base.load(fromByteOffset: offset, as: UInt8.self))
-            offset += 64
-        }
-        // The last line, when the range starts late in a line and ends early in one.
-        return sink &+ UInt64(base.load(fromByteOffset: end - 1, as: UInt8.self))
+        return CacheLines.touch(base + from, count: count)
     }
 
     /// Applies one decoded frame (capture order).

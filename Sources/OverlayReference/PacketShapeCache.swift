@@ -121,13 +121,7 @@ struct PacketShapeCache {
     func loadRecord(_ i: Int32) -> Int {
         guard i >= 0, Int(i) < records.count else { return 0 }
         return records.withUnsafeBytes { raw in
-            let base = Int(i) * MemoryLayout<Record>.stride, last = base + MemoryLayout<Record>.size - 1
-            var sink = Int(raw[base]), offset = base + 64
-            while offset < last {
-                sink &+= Int(raw[offset])
-                offset += 64
-            }
-            return sink &+ Int(raw[last])
+            Int(truncatingIfNeeded: CacheLines.touch(raw.baseAddress! + Int(i) * MemoryLayout<Record>.stride, count: MemoryLayout<Record>.size))
         }
     }
 

@@ -1,3 +1,4 @@
+import OverlayTables
 import OverlayWire
 
 /// What the group path works out for one frame before replaying it: the values `ReferenceModels.observe` would
@@ -61,29 +62,19 @@ extension ReferenceModels {
         p.shapeHash = shapes.hash(PacketShapeCache.key(vni: s0.tunnelVNI, from: source, to: destination, p.inner))
     }
 
-    /// Where `loadAhead`'s loads go (so they are not optimized away); never read.
-    nonisolated(unsafe) private static var sink = 0
-
     /// Loads the lines of the group's packets (in the pipeline, last written by the decoding core: a miss per line),
     /// all at once so their misses overlap, before `prepare` reads their summaries.
-    private func loadPackets(_ packets: UnsafeMutablePointer<DecodedPacket>, _ count: Int) {
-        let size = MemoryLayout<DecodedPacket>.size
+    private mutating func loadPackets(_ packets: UnsafeMutablePointer<DecodedPacket>, _ count: Int) {
         var sink = 0
         for i in 0..<count {
-            let raw = UnsafeRawPointer(packets + i)
-            var offset = 0
-            while offset < size {
-                sink &+= Int(raw.load(fromByteOffset: offset, as: UInt8.self))
-                offset += 64
-            }
-            sink &+= Int(raw.load(fromByteOffset: size - 1, as: UInt8.self))
+            sink &+= Int(truncatingIfNeeded: CacheLines.touch(packets + i, count: MemoryLayout<DecodedPacket>.size))
         }
-        Self.sink = sink
+        loadAheadSink = sink
     }
 
     /// Loads what the group's lookups will read: the shape index slots, the TTL cache's tag and slot, the
     /// recent-delivery slot and the pending-request bucket of each frame, then the shape records the slots point at.
-    private func loadAhead(_ prepared: UnsafeMutablePointer<PreparedPacket>, _ count: Int) {
+    private mutating func loadAhead(_ prepared: UnsafeMutablePointer<PreparedPacket>, _ count: Int) {
         var sink = 0
         for i in 0..<count where prepared[i].hasInner {
             let fingerprint = prepared[i].fingerprint
@@ -98,6 +89,6 @@ extension ReferenceModels {
         for i in 0..<count where prepared[i].shapeCandidate >= 0 {
             sink &+= shapes.loadRecord(prepared[i].shapeCandidate)
         }
-        Self.sink = sink
+        loadAheadSink = sink
     }
 }

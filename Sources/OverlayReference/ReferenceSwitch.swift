@@ -197,6 +197,9 @@ struct ReferenceModels {
     var lastTime: Nanos = 0
     /// Counts learnt source frames: their order, for `MACLearnCache`.
     var sequence = 0
+    /// Where the group path's loads ahead go (so they are not optimized away); never read. Per instance: a
+    /// shared static would be written by every reference thread at once.
+    var loadAheadSink = 0
 
     init(configuration: ReferenceSwitchConfiguration, inventory: Inventory?) {
         teps = TunnelEndpointTable(limit: configuration.maxTrackedTEPs)
