@@ -13,24 +13,21 @@ extension OverlayAnalyzer {
         var groups = groups
         let n = groups.count
         guard n > 0 else { return [] }
-        // Below this many groups a second thread costs more than it saves.
-        let split = threads >= 2 && n >= 256 ? n / 2 : n
         var out = groups.withUnsafeMutableBufferPointer { slots in
             [Flow](unsafeUninitializedCapacity: n) { buffer, count in
                 let flows = buffer.baseAddress!
-                let head = UnsafeMutableBufferPointer(rebasing: slots[..<split])
-                guard split < n else {
-                    count = buildFlows(head, into: flows, model: model, labels: labels)
-                    return
+                // Each half builds its flows where its groups start and says how many it built.
+                let (head, tail) = SecondThread<(start: Int, built: Int)>.inHalves(count: n, threads: threads) { range in
+                    // The second half has its own label caches.
+                    let halfLabels = range.lowerBound == 0 ? labels : Labels(names: labels.names, model: model, roles: labels.roles)
+                    return (range.lowerBound, self.buildFlows(UnsafeMutableBufferPointer(rebasing: slots[range]),
+                                                              into: flows + range.lowerBound, model: model, labels: halfLabels))
                 }
-                let tail = UnsafeMutableBufferPointer(rebasing: slots[split...])
-                let tailLabels = Labels(names: labels.names, model: model, roles: labels.roles)
-                let worker = SecondThread { self.buildFlows(tail, into: flows + split, model: model, labels: tailLabels) }
-                let built = buildFlows(head, into: flows, model: model, labels: labels)
-                let tailBuilt = worker.join()
+                count = head.built
+                guard let tail, tail.built > 0 else { return }
                 // Close the gap left by empty groups of the first half (a bitwise move, nothing retained).
-                if built < split && tailBuilt > 0 { (flows + built).moveInitialize(from: flows + split, count: tailBuilt) }
-                count = built + tailBuilt
+                if head.built < tail.start { (flows + head.built).moveInitialize(from: flows + tail.start, count: tail.built) }
+                count += tail.built
             }
         }
         for i in out.indices { out[i].id = i + 1 }

@@ -147,21 +147,12 @@ extension OverlayAnalyzer {
     private func makeGroups(_ components: [[Int]], threads: Int) -> [FlowGroup] {
         let n = components.count
         guard n > 0 else { return [] }
-        // Below this many components a second thread costs more than it saves.
-        let split = threads >= 2 && n >= 256 ? n / 2 : n
         return [FlowGroup](unsafeUninitializedCapacity: n) { buffer, count in
             let groups = buffer.baseAddress!
             let tunnelCount = tunnels.count
-            func make(_ range: Range<Int>) {
+            _ = SecondThread<Void>.inHalves(count: n, threads: threads) { range in
                 var tepLists = TEPLists(tunnels: tunnelCount)
                 for i in range { (groups + i).initialize(to: makeGroup(components[i], tepLists: &tepLists)) }
-            }
-            if split < n {
-                let worker = SecondThread { make(split..<n) }
-                make(0..<split)
-                worker.join()
-            } else {
-                make(0..<n)
             }
             count = n
         }

@@ -26,3 +26,21 @@ final class SecondThread<Output>: @unchecked Sendable {
         return output!
     }
 }
+
+extension SecondThread {
+    /// Fewer items than this are not worth a second thread (starting one costs more than the half saves).
+    static var minimumItemsToSplit: Int { 256 }
+
+    /// Runs `body` over `0..<count` in two halves, the second on a thread of its own while the calling thread does
+    /// the first, when `threads` ≥ 2 and there are enough items; otherwise once over the whole range. Returns
+    /// what each half returned (`second` is nil when not split). The halves must touch disjoint state.
+    static func inHalves(count: Int, threads: Int, _ body: (Range<Int>) -> Output) -> (first: Output, second: Output?) {
+        guard threads >= 2 && count >= minimumItemsToSplit else { return (body(0..<count), nil) }
+        let split = count / 2
+        return withoutActuallyEscaping(body) { body in
+            let worker = SecondThread { body(split..<count) }
+            let first = body(0..<split)
+            return (first, worker.join())
+        }
+    }
+}
