@@ -33,10 +33,6 @@ func writeOutput(_ text: String, to path: String?) throws {
     try OutputFile(path: path).write(text)
 }
 
-func writeFileInPlace(_ text: String, path: String) throws {
-    try OutputFile(path: path).write(text)
-}
-
 /// Where a command's output goes: a path opened in place with open(2) and written with write(2), or stdout for
 /// nil or "-". In place on purpose: `--output /dev/null` or a FIFO must stay what it is (Foundation's atomic
 /// String.write replaces the path with a new regular file).

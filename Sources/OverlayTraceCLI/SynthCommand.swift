@@ -76,13 +76,13 @@ struct SynthCommand: ParsableCommand {
         }
         do {
             if let inventoryOut {
-                try writeFileInPlace(SampleTopology.inventoryYAML, path: inventoryOut)
+                try writeOutput(SampleTopology.inventoryYAML, to: inventoryOut)
                 print("wrote the sample inventory to \(inventoryOut)")
             }
             if let dir = ovnSouthboundOut {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
                 for file in OVNSampleTopology.southbound.files {
-                    try writeFileInPlace(file.contents, path: (dir as NSString).appendingPathComponent(file.name))
+                    try writeOutput(file.contents, to: (dir as NSString).appendingPathComponent(file.name))
                 }
                 print("wrote the OVN southbound dumps to \(dir)")
             }
