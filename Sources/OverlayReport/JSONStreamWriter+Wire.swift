@@ -14,26 +14,9 @@ extension JSONStreamWriter {
 
     public mutating func ipv4(_ a: IPv4Address) {
         beforeValue()
-        appendDirect(atMost: 17) { p in
+        appendDirect(atMost: IPv4Address.maximumTextLength + 2) { p in
             p[0] = UInt8(ascii: "\"")
-            var n = 1
-            for shift in stride(from: 24, through: 0, by: -8) {
-                let v = UInt8(truncatingIfNeeded: a.rawValue >> UInt32(shift))
-                if shift != 24 {
-                    p[n] = UInt8(ascii: ".")
-                    n += 1
-                }
-                if v >= 100 {
-                    p[n] = UInt8(ascii: "0") &+ v / 100
-                    n += 1
-                }
-                if v >= 10 {
-                    p[n] = UInt8(ascii: "0") &+ (v / 10) % 10
-                    n += 1
-                }
-                p[n] = UInt8(ascii: "0") &+ v % 10
-                n += 1
-            }
+            let n = 1 + a.writeText(into: p + 1)
             p[n] = UInt8(ascii: "\"")
             return n + 1
         }
@@ -42,15 +25,11 @@ extension JSONStreamWriter {
     public mutating func mac(_ a: MACAddress?) {
         guard let a else { return null() }
         beforeValue()
-        appendDirect(atMost: 19) { p in
+        appendDirect(atMost: MACAddress.textLength + 2) { p in
             p[0] = UInt8(ascii: "\"")
-            for i in 0..<6 {
-                let octet = UInt8(truncatingIfNeeded: a.rawValue >> (40 - 8 * UInt64(i)))
-                p[1 + 3 * i] = JSONStreamWriter.hexDigit(octet >> 4)
-                p[2 + 3 * i] = JSONStreamWriter.hexDigit(octet & 0xF)
-                p[3 + 3 * i] = i < 5 ? UInt8(ascii: ":") : UInt8(ascii: "\"")
-            }
-            return 19
+            let n = 1 + a.writeText(into: p + 1)
+            p[n] = UInt8(ascii: "\"")
+            return n + 1
         }
     }
 

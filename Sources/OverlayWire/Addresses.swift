@@ -38,8 +38,29 @@ public struct MACAddress: Hashable, Sendable, Comparable, CustomStringConvertibl
     @inlinable public var isMulticast: Bool { (rawValue >> 40) & 1 == 1 }
     @inlinable public var isBroadcast: Bool { rawValue == 0xFFFF_FFFF_FFFF }
 
-    public var description: String { octets.map { hex2($0) }.joined(separator: ":") }
+    public var description: String {
+        String(unsafeUninitializedCapacity: Self.textLength) { writeText(into: $0.baseAddress!) }
+    }
     public static func < (a: MACAddress, b: MACAddress) -> Bool { a.rawValue < b.rawValue }
+
+    /// Bytes of the text form.
+    public static let textLength = 17
+
+    /// Writes the text form ("00:50:56:aa:10:11", lower case) into `out[0 ..< textLength]`; returns its length.
+    /// Reports write thousands of addresses: written in place, not built from per-octet strings.
+    @inlinable @discardableResult
+    public func writeText(into out: UnsafeMutablePointer<UInt8>) -> Int {
+        for i in 0..<6 {
+            let octet = UInt8(truncatingIfNeeded: rawValue >> (40 - 8 * UInt64(i)))
+            out[3 * i] = Self.hexDigit(octet >> 4)
+            out[3 * i + 1] = Self.hexDigit(octet & 0xF)
+            if i < 5 { out[3 * i + 2] = UInt8(ascii: ":") }
+        }
+        return Self.textLength
+    }
+
+    @inlinable @inline(__always)
+    static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? UInt8(ascii: "0") &+ v : UInt8(ascii: "a") &+ (v &- 10) }
 }
 
 /// An IPv4 address in host byte order.
@@ -62,7 +83,34 @@ public struct IPv4Address: Hashable, Sendable, Comparable, CustomStringConvertib
     }
 
     public var description: String {
-        "\(rawValue >> 24).\((rawValue >> 16) & 0xFF).\((rawValue >> 8) & 0xFF).\(rawValue & 0xFF)"
+        String(unsafeUninitializedCapacity: Self.maximumTextLength) { writeText(into: $0.baseAddress!) }
+    }
+
+    /// Bytes of the longest text form ("255.255.255.255").
+    public static let maximumTextLength = 15
+
+    /// Writes the dotted-decimal text form into `out` (at most `maximumTextLength` bytes); returns its length.
+    @inlinable @discardableResult
+    public func writeText(into out: UnsafeMutablePointer<UInt8>) -> Int {
+        var n = 0
+        for shift in stride(from: 24, through: 0, by: -8) {
+            let v = UInt8(truncatingIfNeeded: rawValue >> UInt32(shift))
+            if shift != 24 {
+                out[n] = UInt8(ascii: ".")
+                n += 1
+            }
+            if v >= 100 {
+                out[n] = UInt8(ascii: "0") &+ v / 100
+                n += 1
+            }
+            if v >= 10 {
+                out[n] = UInt8(ascii: "0") &+ (v / 10) % 10
+                n += 1
+            }
+            out[n] = UInt8(ascii: "0") &+ v % 10
+            n += 1
+        }
+        return n
     }
     public var isMulticast: Bool { rawValue >> 28 == 0xE }
     public var isBroadcast: Bool { rawValue == 0xFFFF_FFFF }
