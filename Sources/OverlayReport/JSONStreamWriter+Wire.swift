@@ -13,23 +13,22 @@ extension JSONStreamWriter {
     }
 
     public mutating func ipv4(_ a: IPv4Address) {
-        beforeValue()
-        appendDirect(atMost: IPv4Address.maximumTextLength + 2) { p in
-            p[0] = UInt8(ascii: "\"")
-            let n = 1 + a.writeText(into: p + 1)
-            p[n] = UInt8(ascii: "\"")
-            return n + 1
-        }
+        quotedText(atMost: IPv4Address.maximumTextLength) { a.writeText(into: $0) }
     }
 
     public mutating func mac(_ a: MACAddress?) {
         guard let a else { return null() }
+        quotedText(atMost: MACAddress.textLength) { a.writeText(into: $0) }
+    }
+
+    /// A string value whose text (nothing to escape, at most `n` bytes) `write` puts in place; returns its length.
+    private mutating func quotedText(atMost n: Int, _ write: (UnsafeMutablePointer<UInt8>) -> Int) {
         beforeValue()
-        appendDirect(atMost: MACAddress.textLength + 2) { p in
+        appendDirect(atMost: n + 2) { p in
             p[0] = UInt8(ascii: "\"")
-            let n = 1 + a.writeText(into: p + 1)
-            p[n] = UInt8(ascii: "\"")
-            return n + 1
+            let end = 1 + write(p + 1)
+            p[end] = UInt8(ascii: "\"")
+            return end + 1
         }
     }
 
