@@ -71,9 +71,7 @@ public final class AnalysisPipeline {
         let i = current.count
         // Moved out of its slot and back (a bitwise move): reading it in place through the pointer would copy
         // it, retaining its arrays, on every packet.
-        var packet = (current.packets + i).move()
-        decoder.decode(bytes, linkType: frame.linkType, wireLength: frame.wireLength, into: &packet)
-        (current.packets + i).initialize(to: consume packet)
+        decoder.decode(bytes, linkType: frame.linkType, wireLength: frame.wireLength, into: &current.packets[i])
         current.frames[i] = frame
         current.count = i + 1
         if current.count - ingested == StreamingState.groupLimit || current.count == current.capacity { ingestGroup(current) }

@@ -70,9 +70,7 @@ struct StreamingState {
         loadAheadSink ^= loadAhead(packets, count: min(count, Self.groupLimit))
         for i in 0..<count {
             // Moved out and back (a bitwise move): passing `packets[i]` would copy it, retaining its arrays.
-            let packet = (packets + i).move()
-            ingest(frame: frames[i], packet: packet)
-            (packets + i).initialize(to: consume packet)
+            ingest(frame: frames[i], packet: &packets[i])
         }
     }
 
@@ -140,6 +138,13 @@ struct StreamingState {
 
     /// Applies one decoded frame (capture order).
     mutating func ingest(frame: FrameInfo, packet: DecodedPacket) {
+        var packet = packet
+        ingest(frame: frame, packet: &packet)
+    }
+
+    /// `ingest(frame:packet:)` for a packet in place (a batch slot): `inout` is passed by address, where a
+    /// borrowed argument read through a pointer is copied first (424 bytes and a retain of each array).
+    mutating func ingest(frame: FrameInfo, packet: inout DecodedPacket) {
         let at = FrameRef(frame: frame.number, time: frame.timestamp)
         noteCapture(frame)
         if !packet.problems.isEmpty {

@@ -30,25 +30,21 @@ extension ReferenceModels {
     mutating func observe(frames: UnsafePointer<FrameInfo>, packets: UnsafeMutablePointer<DecodedPacket>, count: Int,
                           prepared: UnsafeMutablePointer<PreparedPacket>) {
         loadPackets(packets, count)
-        // Each packet is moved out of its slot and back around its use (a bitwise move): reading it through the
-        // pointer would copy it, retaining its arrays.
+        // Each packet is used in its slot, passed `inout` (by address): a borrowed argument read through the
+        // pointer would be copied first, retaining its arrays.
         for i in 0..<count {
-            let packet = (packets + i).move()
-            prepare(packet, into: &prepared[i])
-            (packets + i).initialize(to: consume packet)
+            prepare(&packets[i], into: &prepared[i])
         }
         loadAhead(prepared, count)
         for i in 0..<count {
-            let packet = (packets + i).move()
-            observe(frame: frames[i], packet: packet, prepared: prepared + i)
-            (packets + i).initialize(to: consume packet)
+            observe(frame: frames[i], packet: &packets[i], prepared: prepared + i)
         }
     }
 
     /// The common path's inner frame, fingerprint, TEP ids and shape hash, exactly as `observe` computes them
     /// (read-only: a TEP not known yet is left to `observe`'s `intern`).
     @inline(__always)
-    private func prepare(_ packet: borrowing DecodedPacket, into p: inout PreparedPacket) {
+    private func prepare(_ packet: inout DecodedPacket, into p: inout PreparedPacket) {
         p.hasInner = false
         p.source = -1
         p.shapeCandidate = -1

@@ -223,11 +223,15 @@ struct ReferenceModels {
     }
 
     /// Replays one decoded frame. Frames must come in capture time order.
-    mutating func observe(frame: FrameInfo, packet: DecodedPacket) { observe(frame: frame, packet: packet, prepared: nil) }
+    mutating func observe(frame: FrameInfo, packet: DecodedPacket) {
+        var packet = packet
+        observe(frame: frame, packet: &packet, prepared: nil)
+    }
 
     /// `prepared`: what `prepare` worked out for this frame (its inner frame, TEPs and shape hash), or nil.
+    /// `packet` is `inout` only to be passed by address (a batch slot is not copied); it is not changed.
     @inline(__always)
-    mutating func observe(frame: FrameInfo, packet: DecodedPacket, prepared: UnsafeMutablePointer<PreparedPacket>?) {
+    mutating func observe(frame: FrameInfo, packet: inout DecodedPacket, prepared: UnsafeMutablePointer<PreparedPacket>?) {
         let number = frame.number
         let time = frame.timestamp.totalNanoseconds
         lastTime = max(lastTime, time)
