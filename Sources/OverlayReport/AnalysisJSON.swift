@@ -11,7 +11,8 @@ import OverlayWire
 public enum AnalysisJSON {
     public static let schemaVersion = 1
 
-    public static func write(_ r: AnalysisResult, to w: inout JSONStreamWriter) {
+    /// `threads` ≥ 2: the long lists (tunnels, flows) are rendered on two threads (same text).
+    public static func write(_ r: AnalysisResult, threads: Int = 1, to w: inout JSONStreamWriter) {
         w.beginObject()
         w.field("schema_version", schemaVersion)
         w.key("capture"); capture(r.capture, to: &w)
@@ -21,8 +22,8 @@ public enum AnalysisJSON {
         w.key("endpoints"); w.beginArray(); for i in r.endpoints.indices { endpoint(r.endpoints[i], to: &w) }; w.endArray()
         w.key("routers"); w.beginArray(); for i in r.routers.indices { router(r.routers[i], to: &w) }; w.endArray()
         w.key("edges"); w.beginArray(); for i in r.edges.indices { edge(r.edges[i], to: &w) }; w.endArray()
-        w.key("tunnels"); w.beginArray(); for i in r.tunnels.indices { tunnel(r.tunnels[i], to: &w) }; w.endArray()
-        w.key("flows"); w.beginArray(); for i in r.flows.indices { flow(r.flows[i], to: &w) }; w.endArray()
+        w.key("tunnels"); w.beginArray(); w.items(count: r.tunnels.count, threads: threads) { tunnel(r.tunnels[$0], to: &$1) }; w.endArray()
+        w.key("flows"); w.beginArray(); w.items(count: r.flows.count, threads: threads) { flow(r.flows[$0], to: &$1) }; w.endArray()
         w.key("bfd_sessions"); w.beginArray(); for i in r.bfdSessions.indices { bfd(r.bfdSessions[i], to: &w) }; w.endArray()
         w.key("findings"); findings(r.findings, to: &w)
         w.key("problems"); w.beginArray(); for i in r.problems.indices { problem(r.problems[i], to: &w) }; w.endArray()

@@ -79,6 +79,34 @@ public struct JSONStreamWriter: ~Copyable {
 
     public mutating func endArray() { close(UInt8(ascii: "]")) }
 
+    /// Where the items of the array this writer has open go: what a writer rendering some of them elsewhere
+    /// (another thread) needs, to be added later with `appendItems(_:)`.
+    struct ItemLayout: Sendable {
+        let pretty: Bool
+        let chunkSize: Int
+        let indent: Int
+    }
+
+    func itemLayout() -> ItemLayout {
+        precondition(depth > 0, "JSONStreamWriter: items outside a container")
+        return ItemLayout(pretty: pretty, chunkSize: chunkSize, indent: baseIndent + depth - 1)
+    }
+
+    /// A writer for items laid out by `layout`: same indentation as there, and every item, its first included,
+    /// is preceded by the comma it would follow there (so the items must come after at least one written there).
+    init(continuing layout: ItemLayout) {
+        self.init(pretty: layout.pretty, chunkSize: layout.chunkSize, baseIndent: layout.indent, sink: nil)
+        push()
+        hasItems[0] = true
+    }
+
+    /// Adds items a continuation writer rendered (its whole text).
+    mutating func appendItems(_ text: [UInt8]) {
+        guard !text.isEmpty else { return }
+        text.withUnsafeBytes { append($0) }
+        hasItems[depth - 1] = true
+    }
+
     /// An object key whose text needs no escaping (the report's own keys: plain ASCII letters, digits, `_`).
     /// The report's most frequent call: separator, line break, indentation and `"key": ` go in with one
     /// reservation.

@@ -29,7 +29,8 @@ struct AnalyzeCommand: ParsableCommand {
 
     func run() throws {
         let result = try AnalysisRun.run(input: input, options: analysis)
-        try format.write(result, to: output)
+        ProcessLifetime.keepUntilExit(result)
+        try format.write(result, to: output, threads: analysis.threads.count)
         if failOn.failed(result.findings) { throw ExitCode(ExitStatus.findings.rawValue) }
     }
 }

@@ -9,12 +9,13 @@ enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
 
     /// Writes the report to a file or, for nil or "-", to stdout. JSON is streamed in chunks as it is laid out
     /// (a report of 10,000 flows is tens of megabytes: never held in memory whole).
-    func write(_ result: AnalysisResult, to path: String?) throws {
+    /// `threads` ≥ 2: JSON renders its long lists on two threads.
+    func write(_ result: AnalysisResult, to path: String?, threads: Int = 1) throws {
         switch self {
         case .markdown, .html: try writeOutput(render(result), to: path)
         case .json:
             let file = try OutputFile(path: path)
-            try JSONReportWriter.write(to: file.write) { AnalysisJSON.write(result, to: &$0) }
+            try JSONReportWriter.write(to: file.write) { AnalysisJSON.write(result, threads: threads, to: &$0) }
         }
     }
 

@@ -30,6 +30,7 @@ struct ValidateCommand: ParsableCommand {
 
     func run() throws {
         let result = try AnalysisRun.run(input: input, options: analysis)
+        ProcessLifetime.keepUntilExit(result)
         let findings = result.findings
         if json {
             try JSONReportWriter.write(to: OutputFile(path: nil).write) { AnalysisJSON.findings(findings, to: &$0) }

@@ -55,6 +55,37 @@ struct JSONStreamWriterTests {
         #expect(try JSONSerialization.jsonObject(with: Data(text.utf8)) is [Any])
     }
 
+    @Test("items on two threads: the same bytes as on one, for every chunk count, nested, pretty and compact",
+          arguments: [true, false])
+    func itemsOnTwoThreads(pretty: Bool) throws {
+        let chunk = JSONStreamWriter.parallelChunk
+        for count in [0, 1, chunk - 1, 3 * chunk, 4 * chunk - 1, 4 * chunk, 4 * chunk + 1, 9 * chunk + 7] {
+            func render(threads: Int, chunkSize: Int) throws -> String {
+                var collected: [UInt8] = []
+                var writer = JSONStreamWriter(pretty: pretty, chunkSize: chunkSize) { collected.append(contentsOf: $0) }
+                writer.beginObject()
+                writer.key("before"); writer.value(Self.document)
+                writer.key("list"); writer.beginArray()
+                writer.items(count: count, threads: threads) { i, w in
+                    w.beginObject()
+                    w.field("index", i)
+                    w.key("value"); w.value(i % 7 == 0 ? Self.document : .array([.int(Int64(i)), .string("item \(i)")]))
+                    w.endObject()
+                }
+                writer.endArray()
+                writer.key("after"); writer.beginArray(); writer.endArray()
+                writer.endObject()
+                try writer.finish()
+                return String(decoding: collected, as: UTF8.self)
+            }
+            let one = try render(threads: 1, chunkSize: 1 << 16)
+            #expect(try render(threads: 2, chunkSize: 1 << 16) == one, "\(count) items")
+            #expect(try render(threads: 2, chunkSize: 256) == one, "\(count) items, small chunks")
+            let parsed = try JSONSerialization.jsonObject(with: Data(one.utf8)) as? [String: Any]
+            #expect((parsed?["list"] as? [Any])?.count == count)
+        }
+    }
+
     @Test("a value starting deeper (indent) continues the surrounding layout")
     func baseIndent() {
         var out: [UInt8] = []
