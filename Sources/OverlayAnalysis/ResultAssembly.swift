@@ -235,11 +235,12 @@ extension OverlayAnalyzer {
         if r.flows.contains(where: { $0.flowClass == .eastWestRouted }) {
             out.append("Distributed routing happens on the source host: routed frames are captured already in the destination VNI with the router MAC as source, so the source VNI and the TTL before routing are inferred.")
         }
-        let oneWay = r.flows.filter { $0.tunneled && ($0.forwardPath.isEmpty || $0.reversePath.isEmpty) && $0.protocolName != "arp" && $0.protocolName != "nd" }.count
+        // Counted in place: `filter` would copy every matching flow (paths, legs, evidence) into a new array.
+        let oneWay = r.flows.count { $0.tunneled && ($0.forwardPath.isEmpty || $0.reversePath.isEmpty) && $0.protocolName != "arp" && $0.protocolName != "nd" }
         if oneWay > 0 {
             out.append("\(oneWay) flow\(oneWay == 1 ? " was" : "s were") seen in one direction only: the other direction took a path this capture does not see, or was never sent.")
         }
-        let untunneled = r.flows.filter { !$0.tunneled }.count
+        let untunneled = r.flows.count { !$0.tunneled }
         if untunneled > 0 {
             out.append("\(untunneled) untunneled flow\(untunneled == 1 ? "" : "s") (underlay or uplink traffic) could not be matched to a tunnel leg and are classed unknown.")
         }

@@ -8,7 +8,7 @@ public final class CaptureTimeline {
     public private(set) var warnings: [String] = []
     /// Per file, in `paths` order.
     public let linkTypes: [LinkType]
-    /// Frames delivered so far (the last frame number).
+    /// Frames delivered (the last frame number); updated when `forEach` returns.
     public private(set) var framesDelivered = 0
 
     private let readers: [CaptureFileReader]
@@ -41,11 +41,25 @@ public final class CaptureTimeline {
     }
 
     /// One file: straight from libpcap's buffer to `body`.
+    /// The reader is held for the whole loop (`nextPacket(index)` retained and released it for every packet), and
+    /// the frame counter is a local until the end.
     private func forEachInFile(_ index: Int, _ body: (FrameInfo, UnsafeRawBufferPointer) throws -> Void) rethrows {
         let reader = readers[index]
-        while let (record, bytes) = nextPacket(index) {
-            framesDelivered += 1
-            try body(frameInfo(record, file: index, linkType: reader.linkType), bytes)
+        let linkType = reader.linkType
+        var delivered = framesDelivered
+        defer { framesDelivered = delivered }
+        while true {
+            switch reader.next() {
+            case .packet(let record, let bytes):
+                delivered += 1
+                try body(FrameInfo(number: delivered, timestamp: record.timestamp, capturedLength: record.capturedLength,
+                                   wireLength: record.wireLength, linkType: linkType, fileIndex: index), bytes)
+            case .truncatedFile(let warning):
+                warnings.append(warning)
+                return
+            case .end, .timeout:
+                return
+            }
         }
     }
 
