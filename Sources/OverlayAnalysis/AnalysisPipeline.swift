@@ -69,8 +69,7 @@ public final class AnalysisPipeline {
             return
         }
         let i = current.count
-        // Moved out of its slot and back (a bitwise move): reading it in place through the pointer would copy
-        // it, retaining its arrays, on every packet.
+        // Decoded in its slot: `inout` through the pointer passes the slot's address (no copy of the packet).
         decoder.decode(bytes, linkType: frame.linkType, wireLength: frame.wireLength, into: &current.packets[i])
         current.frames[i] = frame
         current.count = i + 1

@@ -69,7 +69,7 @@ struct StreamingState {
     mutating func ingest(frames: UnsafePointer<FrameInfo>, packets: UnsafeMutablePointer<DecodedPacket>, count: Int) {
         loadAheadSink ^= loadAhead(packets, count: min(count, Self.groupLimit))
         for i in 0..<count {
-            // Moved out and back (a bitwise move): passing `packets[i]` would copy it, retaining its arrays.
+            // `inout` (by address): passing `packets[i]` borrowed would copy it, retaining its arrays.
             ingest(frame: frames[i], packet: &packets[i])
         }
     }

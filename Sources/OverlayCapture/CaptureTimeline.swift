@@ -40,26 +40,17 @@ public final class CaptureTimeline {
         }
     }
 
-    /// One file: straight from libpcap's buffer to `body`.
-    /// The reader is held for the whole loop (`nextPacket(index)` retained and released it for every packet), and
-    /// the frame counter is a local until the end.
+    /// One file: straight from libpcap's buffer to `body`. The reader is held for the whole loop and the frame
+    /// counter is a local until the end (reading the array and the class's counter per packet cost a
+    /// retain/release pair and a dynamic exclusivity check each).
     private func forEachInFile(_ index: Int, _ body: (FrameInfo, UnsafeRawBufferPointer) throws -> Void) rethrows {
         let reader = readers[index]
         let linkType = reader.linkType
         var delivered = framesDelivered
         defer { framesDelivered = delivered }
-        while true {
-            switch reader.next() {
-            case .packet(let record, let bytes):
-                delivered += 1
-                try body(FrameInfo(number: delivered, timestamp: record.timestamp, capturedLength: record.capturedLength,
-                                   wireLength: record.wireLength, linkType: linkType, fileIndex: index), bytes)
-            case .truncatedFile(let warning):
-                warnings.append(warning)
-                return
-            case .end, .timeout:
-                return
-            }
+        while let (record, bytes) = nextPacket(reader) {
+            delivered += 1
+            try body(frameInfo(record, number: delivered, file: index, linkType: linkType), bytes)
         }
     }
 
@@ -67,7 +58,7 @@ public final class CaptureTimeline {
     /// buffer (one per handle, reused for every record) and is valid until that file is advanced, which happens only
     /// after `body` returns — so merging needs no copy and no allocation per packet.
     private func forEachMerged(_ body: (FrameInfo, UnsafeRawBufferPointer) throws -> Void) rethrows {
-        var heads: [(record: CaptureRecord, bytes: UnsafeRawBufferPointer)?] = readers.indices.map { nextPacket($0) }
+        var heads: [(record: CaptureRecord, bytes: UnsafeRawBufferPointer)?] = readers.map { nextPacket($0) }
         while true {
             // Linear scan: a handful of files. Strict `<` keeps the lowest file index on equal timestamps.
             var best = -1
@@ -81,14 +72,15 @@ public final class CaptureTimeline {
             }
             guard best >= 0, let head = heads[best] else { return }
             framesDelivered += 1
-            try body(frameInfo(head.record, file: best, linkType: readers[best].linkType), head.bytes)
-            heads[best] = nextPacket(best)
+            try body(frameInfo(head.record, number: framesDelivered, file: best, linkType: readers[best].linkType), head.bytes)
+            heads[best] = nextPacket(readers[best])
         }
     }
 
-    /// The next packet of file `index`, or nil at its end (recording a truncation warning).
-    private func nextPacket(_ index: Int) -> (record: CaptureRecord, bytes: UnsafeRawBufferPointer)? {
-        switch readers[index].next() {
+    /// The next packet of `reader`, or nil at its end (recording a truncation warning).
+    @inline(__always)
+    private func nextPacket(_ reader: CaptureFileReader) -> (record: CaptureRecord, bytes: UnsafeRawBufferPointer)? {
+        switch reader.next() {
         case .packet(let record, let bytes): return (record, bytes)
         case .truncatedFile(let warning):
             warnings.append(warning)
@@ -99,9 +91,9 @@ public final class CaptureTimeline {
     }
 
     @inline(__always)
-    private func frameInfo(_ record: CaptureRecord, file: Int, linkType: LinkType) -> FrameInfo {
+    private func frameInfo(_ record: CaptureRecord, number: Int, file: Int, linkType: LinkType) -> FrameInfo {
         // libpcap does not tell which pcapng interface a packet came from, so interfaceIndex stays nil.
-        FrameInfo(number: framesDelivered, timestamp: record.timestamp, capturedLength: record.capturedLength,
+        FrameInfo(number: number, timestamp: record.timestamp, capturedLength: record.capturedLength,
                   wireLength: record.wireLength, linkType: linkType, fileIndex: file)
     }
 }
