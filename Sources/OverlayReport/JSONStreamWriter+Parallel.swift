@@ -20,12 +20,12 @@ extension JSONStreamWriter {
         let layout = itemLayout()
         let queue = RenderedChunks()
         func range(_ k: Int) -> Range<Int> { (k * chunk)..<min(count, (k + 1) * chunk) }
+        // `SecondThread` documents the contract: `item` only reads shared state, and `join` ends its use here.
         withoutActuallyEscaping(item) { item in
-            let shared = SharedBody(item)
             let worker = SecondThread { () -> Void in
                 for k in stride(from: 1, to: chunks, by: 2) {
                     var w = JSONStreamWriter(continuing: layout)
-                    for i in range(k) { shared.body(i, &w) }
+                    for i in range(k) { item(i, &w) }
                     queue.put(k, w.finishBytes())
                 }
             }
@@ -39,13 +39,6 @@ extension JSONStreamWriter {
             worker.join()
         }
     }
-}
-
-/// The item renderer, shared with the second thread. `@unchecked Sendable`: `items` documents that the body only
-/// reads shared state, and `join` ends its use before `items` returns.
-private final class SharedBody: @unchecked Sendable {
-    let body: (Int, inout JSONStreamWriter) -> Void
-    init(_ body: @escaping (Int, inout JSONStreamWriter) -> Void) { self.body = body }
 }
 
 /// Chunks the second thread rendered, waiting to be written in order; at most two ahead.
