@@ -19,7 +19,9 @@ import OverlayWire
 /// by exponential gaps (mean 50 µs).
 ///
 /// Differences from genbig.py, on purpose: a VM never appears behind two TEPs, TCP opens with SYN then
-/// SYN/ACK and acknowledges the peer's bytes, the C bit matches the critical OVN option, inner TTL is 64
+/// SYN/ACK and acknowledges the peer's bytes, the SYN/ACK and every echo reply (same sequence number) follow
+/// their request at once (answers left to the 60/40 draw came seconds late or never: false unanswered-request
+/// findings, and pending state growing with the file), the C bit matches the critical OVN option, inner TTL is 64
 /// (switched, not routed), the option choice is per flow rather than per packet, and no inner UDP flow goes
 /// to 4789 (QUIC's 443 instead): a decoder rightly dissects such a payload as VXLAN, and random bytes are not.
 public struct BigCaptureGenerator: Sendable {
@@ -205,15 +207,25 @@ public struct BigCaptureGenerator: Sendable {
         defer { tpl.deallocate(); pat.deallocate() }
         templates.withUnsafeBytes { tpl.copyMemory(from: $0) }
         pattern.withUnsafeBytes { pat.copyMemory(from: $0) }
+        // The direction that answers the packet just written (SYN/ACK, echo reply): it goes next, as a peer
+        // answers within the mean gap, not whenever its rarely picked flow comes up again.
+        var answer: Int?
         for _ in 0..<packets {
-            let target = rng.unit() * total
-            var lo = 0, hi = flows - 1
-            while lo < hi {
-                let mid = (lo + hi) >> 1
-                if cumulative[mid] < target { lo = mid + 1 } else { hi = mid }
+            let index: Int
+            if let a = answer {
+                index = a
+                answer = nil
+            } else {
+                let target = rng.unit() * total
+                var lo = 0, hi = flows - 1
+                while lo < hi {
+                    let mid = (lo + hi) >> 1
+                    if cumulative[mid] < target { lo = mid + 1 } else { hi = mid }
+                }
+                let toServer = rng.unit() < 0.6
+                // The client speaks first; echo flows are ping: the client's request, then (answered) its reply.
+                index = 2 * lo + (toServer || directions[2 * lo].sent == 0 || directions[2 * lo].proto == 1 ? 0 : 1)
             }
-            var index = 2 * lo + (rng.unit() < 0.6 ? 0 : 1)
-            if index & 1 == 1 && directions[index ^ 1].sent == 0 { index ^= 1 }  // the client speaks first
             var d = directions[index]
             let peerSeq = directions[index ^ 1].seq
 
@@ -298,6 +310,7 @@ public struct BigCaptureGenerator: Sendable {
             try output.flushIfFull()
 
             if d.proto == 6 { d.seq &+= UInt32(payload) + (flags & TCPHeader.syn != 0 ? 1 : 0) }
+            if d.isClient && (d.proto == 1 || flags == TCPHeader.syn) { answer = index ^ 1 }
             d.sent &+= 1
             d.ipID &+= 1
             directions[index] = d

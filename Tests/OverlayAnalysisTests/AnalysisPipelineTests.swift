@@ -76,4 +76,18 @@ struct AnalysisPipelineTests {
         #expect(two.flows.map { $0.legs.map { "\($0.frames) \($0.ovn?.text ?? "-") \($0.sourceTEPs)" } } == one.flows.map { $0.legs.map { "\($0.frames) \($0.ovn?.text ?? "-") \($0.sourceTEPs)" } })
         #expect(two.segments.map(\.flows) == one.segments.map(\.flows))
     }
+
+    @Test func aHealthySyntheticCaptureValidatesWithoutFindings() throws {
+        // The generator models a healthy overlay (every SYN and echo request answered at once, VMs pinned to
+        // their TEPs, switched inner TTL 64): the reference switch must agree with all of it, on one thread or two.
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("healthy-synth-\(getpid()).pcap").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        _ = try BigCaptureGenerator(packets: 40_000, teps: 10, vnis: 12, flows: 2_000, seed: 11).write(to: path)
+        for threads in [1, 2] {
+            let result = try CaptureAnalysis.analyze(paths: [path], threads: threads)
+            #expect(result.flows.count > 1_000)
+            #expect(result.findings.isEmpty, "\(result.findings.prefix(3).map(\.message))")
+            #expect(!result.limits.anyDropped || result.limits.natCandidatesNotKept > 0, "\(result.limits.descriptions)")
+        }
+    }
 }

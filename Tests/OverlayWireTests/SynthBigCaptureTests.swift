@@ -83,6 +83,36 @@ struct SynthBigCaptureTests {
         }
     }
 
+    /// Like ping: each echo request is answered by a reply with its identifier and sequence number before the
+    /// next request, so a healthy synthetic capture has no unanswered requests (nor state growing with it).
+    @Test func echoRequestsAlternateWithTheirReplies() {
+        let (file, summary) = BigCaptureGenerator(packets: 20000, teps: 8, vnis: 4, flows: 60, seed: 5).generate()
+        let decoder = PacketDecoder()
+        var outstanding: [UInt16: UInt16] = [:]  // identifier → sequence of the request waiting for its reply
+        var requests = 0, replies = 0
+        for r in Self.records(file) {
+            let inner = decoder.decode(r.bytes).level(1)
+            guard let icmp = inner.icmp else { continue }
+            guard let id = icmp.identifier, let sequence = icmp.sequence else {
+                Issue.record("echo without identifier or sequence")
+                continue
+            }
+            switch icmp.type {
+            case 8:
+                #expect(outstanding[id] == nil, "request \(sequence) before the reply to the last one")
+                outstanding[id] = sequence
+                requests += 1
+            case 0:
+                #expect(outstanding.removeValue(forKey: id) == sequence, "reply without its request")
+                replies += 1
+            default:
+                Issue.record("unexpected ICMP type \(icmp.type)")
+            }
+        }
+        #expect(requests > 50 && requests + replies == summary.icmp)
+        #expect(outstanding.count <= 60)  // at most the last request of each flow
+    }
+
     @Test func deterministicAndStreamedToFile() throws {
         let g = BigCaptureGenerator(packets: 2500, teps: 6, vnis: 3, flows: 40, seed: 99)
         let memory = g.generate().bytes
