@@ -21,9 +21,13 @@ public final class CaptureFileReader {
     private let nanosecondsPerUnit: Int64
     @exclusivity(unchecked) private var finished = false
 
+    /// The stdio buffer a file gets: 64 KiB, as the C reference loops use, small enough to
+    /// stay in L2 between the kernel filling it and libpcap copying records out (measured in docs/performance.md).
+    public static let defaultBufferSize = 64 << 10
+
     /// Opens `path` ("-" = standard input) and installs the BPF `filter` if given.
     /// - Parameter bufferSize: stdio read buffer in bytes (at least 64 KiB is used).
-    public init(path: String, filter: String? = nil, bufferSize: Int = 1 << 20) throws(CaptureError) {
+    public init(path: String, filter: String? = nil, bufferSize: Int = defaultBufferSize) throws(CaptureError) {
         self.path = path
         let stream = try SavefileStream.open(path: path, bufferSize: bufferSize)
         switch PcapHandle.openOffline(file: stream.file, streamBuffer: stream.buffer) {

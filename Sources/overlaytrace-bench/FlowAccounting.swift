@@ -20,7 +20,7 @@ struct FlowAccounting {
     var pipelined = false
 
     func run(path: String) throws(CaptureError) -> Totals {
-        let reader = try CaptureFileReader(path: path, bufferSize: 64 << 10)
+        let reader = try CaptureFileReader(path: path)
         var configuration = DecoderConfiguration()
         configuration.verifyChecksums = verifyChecksums
         let decoder = PacketDecoder(configuration: configuration)
