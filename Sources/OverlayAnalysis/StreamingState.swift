@@ -211,13 +211,9 @@ struct StreamingState {
         let ti = Int(t)
         let e = flows[f].cachedEndpoint(direction, tunnel: t, sourceMAC: s1.sourceMAC.rawValue)
         guard e >= 0, endpointTEP[Int(e)] == tunnels[ti].sourceTEP else { return false }
-        var critical = false
-        var options = 0..<0
-        if geneve {
-            guard case .geneve(let g) = packet.layers[header] else { return false }
-            critical = g.critical
-            options = g.optionIndices.clamped(to: 0..<packet.geneveOptions.count)
-        }
+        // The header's C bit and options from the summary: reading the `Layer` back would copy the whole enum.
+        let critical = geneve && s0.tunnelCritical
+        let options = geneve ? s0.tunnelOptions.clamped(to: 0..<packet.geneveOptions.count) : 0..<0
 
         // From here on, what `noteTunnel`, `FlowState.record` and `learn` do for such a packet.
         tunneledPackets += 1

@@ -158,7 +158,7 @@ public struct DecodedPacket: Sendable {
     @inlinable @inline(__always)
     mutating func append(geneve g: GeneveHeader) {
         let i = appendRaw(.geneve(g))
-        withCurrentSummary { $0.note(tunnelVNI: g.vni, oam: g.oam, kind: .geneve, at: i) }
+        withCurrentSummary { $0.note(geneve: g, at: i) }
         tunnelsAppended += 1
     }
 

@@ -60,6 +60,16 @@ public struct LevelSummary: Sendable, Hashable {
     public var tunnelVNI: UInt32 = 0
     /// The Geneve O bit of that header: a control (OAM) packet, not data.
     public var tunnelOAM = false
+    /// The Geneve C bit of that header: a critical option is present.
+    public var tunnelCritical = false
+    /// That header's options: `DecodedPacket.geneveOptions[tunnelOptionStart ..< tunnelOptionStart + tunnelOptionCount]`
+    /// (Geneve allows at most 63 options of 4 bytes in its 252-byte area, so 16 bits hold both).
+    @usableFromInline var tunnelOptionStart: UInt16 = 0
+    @usableFromInline var tunnelOptionCount: UInt16 = 0
+
+    /// Indices in `DecodedPacket.geneveOptions` of the options of the tunnel header that ends this level.
+    @inlinable
+    public var tunnelOptions: Range<Int> { Int(tunnelOptionStart)..<(Int(tunnelOptionStart) + Int(tunnelOptionCount)) }
 
     public init() {}
 
@@ -192,5 +202,13 @@ public struct LevelSummary: Sendable, Hashable {
         tunnelVNI = vni
         tunnelOAM = oam
         noteLayer(kind, at: index, offset: -1)
+    }
+
+    @inlinable @inline(__always)
+    mutating func note(geneve g: GeneveHeader, at index: Int) {
+        tunnelCritical = g.critical
+        tunnelOptionStart = UInt16(truncatingIfNeeded: g.optionIndices.lowerBound)
+        tunnelOptionCount = UInt16(truncatingIfNeeded: g.optionIndices.count)
+        note(tunnelVNI: g.vni, oam: g.oam, kind: .geneve, at: index)
     }
 }

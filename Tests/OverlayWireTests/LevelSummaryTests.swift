@@ -52,6 +52,8 @@ import Testing
             if let tunnel = n.tunnel {
                 #expect(s.tunnelVNI == tunnel.vni, "\(here)")
                 #expect(s.tunnelOAM == (tunnel.geneve?.oam ?? false), "\(here)")
+                #expect(s.tunnelCritical == (tunnel.geneve?.critical ?? false), "\(here)")
+                #expect(s.tunnelOptions == (tunnel.geneve?.optionIndices ?? 0..<0), "\(here)")
             }
         }
         #expect(p.tunnelDepth == p.layers.reduce(0) { $0 + ($1.isTunnel ? 1 : 0) }, "\(name)")
