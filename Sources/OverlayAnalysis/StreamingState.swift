@@ -187,9 +187,8 @@ struct StreamingState {
     private mutating func ingestSteady(_ packet: DecodedPacket, frame: FrameInfo, at: FrameRef) -> Bool {
         guard let s0 = packet.summary(level: 0), s0.hasTunnel, s0.hasIP, !s0.tunnelOAM,
               let s1 = packet.summary(level: 1) else { return false }
-        let header = s0.layers.upperBound - 1
         let isTCP = s1.contains(.tcp)
-        guard header >= 0, !s1.hasTunnel, !s1.layers.isEmpty, s1.layers.upperBound == packet.layers.count,
+        guard !s1.hasTunnel, !s1.layers.isEmpty, s1.layers.upperBound == packet.layers.count,
               s1.contains(.ethernet), s1.hasIP, s1.fragmentOffset == 0,
               isTCP ? s1.ipProtocol.rawValue == 6 : (s1.contains(.udp) && s1.ipProtocol.rawValue == 17),
               !s1.contains(.icmp), !s1.contains(.icmpv6), !s1.contains(.arp), !s1.contains(.bfd) else { return false }
