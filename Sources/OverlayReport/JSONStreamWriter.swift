@@ -126,12 +126,7 @@ public struct JSONStreamWriter: ~Copyable {
         }
         if pretty {
             p[0] = UInt8(ascii: "\n")
-            let raw = UnsafeMutableRawPointer(p + 1)
-            var i = 0
-            while i < spaces {
-                raw.storeBytes(of: 0x2020_2020_2020_2020 as UInt64, toByteOffset: i, as: UInt64.self)
-                i += 8
-            }
+            Self.storeSpaces(p + 1, spaces)
             p += 1 + spaces
         }
         p[0] = UInt8(ascii: "\"")
@@ -298,20 +293,26 @@ public struct JSONStreamWriter: ~Copyable {
         append(bracket)
     }
 
-    /// A line break and `indent` levels of two spaces. The spaces go in 8-byte stores (the reservation leaves
-    /// room for the last one's overshoot, which the next write covers): a memset call cost more than the line.
+    /// A line break and `indent` levels of two spaces.
     @inline(__always)
     private mutating func newline(_ indent: Int) {
         let spaces = 2 * indent
         reserve(1 + spaces + 8)
-        let p = UnsafeMutableRawPointer(base + count)
-        p.storeBytes(of: UInt8(ascii: "\n"), as: UInt8.self)
+        base[count] = UInt8(ascii: "\n")
+        Self.storeSpaces(base + count + 1, spaces)
+        count += 1 + spaces
+    }
+
+    /// Writes `n` spaces at `p` in 8-byte stores, overshooting by up to 7 bytes: callers reserve 8 more and write
+    /// what follows over the overshoot (a memset call cost more than a line's indentation).
+    @inline(__always)
+    private static func storeSpaces(_ p: UnsafeMutablePointer<UInt8>, _ n: Int) {
+        let raw = UnsafeMutableRawPointer(p)
         var i = 0
-        while i < spaces {
-            p.storeBytes(of: 0x2020_2020_2020_2020 as UInt64, toByteOffset: 1 + i, as: UInt64.self)
+        while i < n {
+            raw.storeBytes(of: 0x2020_2020_2020_2020 as UInt64, toByteOffset: i, as: UInt64.self)
             i += 8
         }
-        count += 1 + spaces
     }
 
     // MARK: Bytes
