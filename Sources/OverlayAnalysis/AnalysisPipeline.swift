@@ -40,6 +40,10 @@ public final class AnalysisPipeline {
     /// everything on the calling thread.
     public init(analyzer: OverlayAnalyzer, decoder: PacketDecoder, threads: Int) {
         self.analyzer = analyzer
+        // Both consumers read a plain tunneled packet's level summaries only: its layers (≈ 1 KB written per
+        // packet, and moved to the other core with it) are left out (`LayerRecording.unlessPlain`).
+        var decoder = decoder
+        decoder.configuration.layers = .unlessPlain
         self.decoder = decoder
         if threads >= 2 && analyzer.configuration.validatesWithReferenceSwitch {
             let worker = ReferenceWorker(reference: analyzer.reference)

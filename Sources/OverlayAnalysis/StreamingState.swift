@@ -57,8 +57,11 @@ struct StreamingState {
         var carrier: LevelFacts
         var vni: UInt32
         var encapsulation: TunnelEncapsulation
-        var geneve: GeneveHeader?
-        var oam: Bool { geneve?.oam ?? false }
+        /// A Geneve header's O and C bits and where its options sit in `DecodedPacket.geneveOptions` (VXLAN has
+        /// none of these).
+        var oam = false
+        var critical = false
+        var options: Range<Int> = 0..<0
     }
 
     /// Most packets ingested together; `AnalysisPipeline` hands over groups of this size.
@@ -188,8 +191,7 @@ struct StreamingState {
         guard let s0 = packet.summary(level: 0), s0.hasTunnel, s0.hasIP, !s0.tunnelOAM,
               let s1 = packet.summary(level: 1) else { return false }
         let isTCP = s1.contains(.tcp)
-        guard !s1.hasTunnel, !s1.layers.isEmpty, s1.layers.upperBound == packet.layers.count,
-              s1.contains(.ethernet), s1.hasIP, s1.fragmentOffset == 0,
+        guard !s1.hasTunnel, !s1.isEmpty, s1.contains(.ethernet), s1.hasIP, s1.fragmentOffset == 0,
               isTCP ? s1.ipProtocol.rawValue == 6 : (s1.contains(.udp) && s1.ipProtocol.rawValue == 17),
               !s1.contains(.icmp), !s1.contains(.icmpv6), !s1.contains(.arp), !s1.contains(.bfd) else { return false }
         let geneve = s0.contains(.geneve)
@@ -254,26 +256,22 @@ struct StreamingState {
     }
 
     /// The common shapes from the decoder's summaries: no tunnel, or exactly one (the header that ends level 0)
-    /// with no tunnel inside. Only a Geneve header is read from the layers (its flags and options); nothing else
-    /// is copied out of them. False when the packet needs the layer walk.
+    /// with no tunnel inside; nothing is copied out of the layers (a plain packet may have none, see
+    /// `LayerRecording.unlessPlain`). False when the packet needs the layer walk.
     @inline(__always)
     private func readSummaries(_ packet: DecodedPacket, level: inout LevelFacts, pending: inout PendingTunnel?) -> Bool {
         guard let s0 = packet.summary(level: 0) else { return false }
-        let count = packet.layers.count
         guard s0.hasTunnel else {
-            guard s0.layers.upperBound == count else { return false }
             level = LevelFacts(s0, in: packet)
             return true
         }
-        let header = s0.layers.upperBound - 1
-        guard header >= 0, let s1 = packet.summary(level: 1), !s1.hasTunnel,
-              (s1.layers.isEmpty ? s0.layers.upperBound : s1.layers.upperBound) == count else { return false }
+        guard let s1 = packet.summary(level: 1), !s1.hasTunnel else { return false }
         let carrier = LevelFacts(s0, in: packet)
         if s0.contains(.geneve) {
-            guard case .geneve(let g) = packet.layers[header] else { return false }
-            pending = PendingTunnel(carrier: carrier, vni: g.vni, encapsulation: .geneve, geneve: g)
+            pending = PendingTunnel(carrier: carrier, vni: s0.tunnelVNI, encapsulation: .geneve, oam: s0.tunnelOAM,
+                                    critical: s0.tunnelCritical, options: s0.tunnelOptions)
         } else {
-            pending = PendingTunnel(carrier: carrier, vni: s0.tunnelVNI, encapsulation: .vxlan, geneve: nil)
+            pending = PendingTunnel(carrier: carrier, vni: s0.tunnelVNI, encapsulation: .vxlan)
         }
         level = LevelFacts(s1, in: packet)
         return true
@@ -289,9 +287,10 @@ struct StreamingState {
                 level.absorb(layers[i], geneve: &geneve, vxlan: &vxlan)
                 let header: PendingTunnel
                 if let g = geneve {
-                    header = PendingTunnel(carrier: level, vni: g.vni, encapsulation: .geneve, geneve: g)
+                    header = PendingTunnel(carrier: level, vni: g.vni, encapsulation: .geneve, oam: g.oam, critical: g.critical,
+                                           options: g.optionIndices)
                 } else if let v = vxlan {
-                    header = PendingTunnel(carrier: level, vni: v.vni, encapsulation: .vxlan, geneve: nil)
+                    header = PendingTunnel(carrier: level, vni: v.vni, encapsulation: .vxlan)
                 } else {
                     continue
                 }
@@ -362,8 +361,8 @@ struct StreamingState {
         lastTunnelKey = key
         lastTunnel = t
         let ti = Int(t)
-        let options = p.geneve.map { g in g.optionIndices.isEmpty ? packet.geneveOptions[0..<0] : packet.options(of: g) }
-        limits.optionKindsNotKept += tunnels[ti].record(outer, geneve: p.geneve, options: options, wireLength: frame.wireLength,
+        let options = packet.geneveOptions[p.options.clamped(to: 0..<packet.geneveOptions.count)]
+        limits.optionKindsNotKept += tunnels[ti].record(outer, oam: p.oam, critical: p.critical, options: options, wireLength: frame.wireLength,
                                                         at: at, configuration: configuration)
         teps[Int(tunnels[ti].sourceTEP)].sent(frame.wireLength, at: at, mac: outer.hasSourceMAC ? outer.sourceMAC : nil)
         teps[Int(tunnels[ti].destinationTEP)].received(frame.wireLength, at: at)

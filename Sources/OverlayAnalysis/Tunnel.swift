@@ -126,18 +126,16 @@ struct TunnelState {
     }
 
     /// Counts one packet of this tunnel, from the carrier level's facts; returns how many option kinds could not be kept.
-    mutating func record(_ outer: LevelFacts, geneve: GeneveHeader?, options: ArraySlice<GeneveOption>?, wireLength: Int,
+    mutating func record(_ outer: LevelFacts, oam isOAM: Bool, critical isCritical: Bool, options: ArraySlice<GeneveOption>, wireLength: Int,
                          at: FrameRef, configuration: AnalysisConfiguration) -> Int {
         let outerLength = outer.ipLength > 0 ? outer.ipLength : wireLength - outer.ipOffset
         count(sourcePort: outer.sourcePort, ttl: outer.ttl, ipVersion: outer.ipVersion, dontFragment: outer.dontFragment,
               outerLength: outerLength, wireLength: wireLength, at: at, exactSourcePortLimit: configuration.exactSourcePortLimit)
         var notKept = 0
-        if let g = geneve {
-            if g.oam { oam += 1 }
-            if g.critical { critical += 1 }
-            for option in options ?? [] where !countOption(option.optionClass, option.type, limit: configuration.maxOptionKindsPerTunnel) {
-                notKept += 1
-            }
+        if isOAM { oam += 1 }
+        if isCritical { critical += 1 }
+        for option in options where !countOption(option.optionClass, option.type, limit: configuration.maxOptionKindsPerTunnel) {
+            notKept += 1
         }
         return notKept
     }

@@ -5,7 +5,8 @@ public struct DecodedPacket: Sendable {
     public var linkType: LinkType
     public var capturedLength: Int
     public var wireLength: Int
-    /// Outer first; tunnel headers separate encapsulation levels.
+    /// Outer first; tunnel headers separate encapsulation levels. Empty for a packet of the plain tunneled shape
+    /// decoded with `LayerRecording.unlessPlain` (`layersRecorded` is false): its summaries say what it holds.
     public var layers: [Layer] {
         didSet { levelsInSync = false }  // edited by hand: the decoder's level summaries no longer describe it
     }
@@ -25,6 +26,10 @@ public struct DecodedPacket: Sendable {
     @usableFromInline var tunnelsAppended = 0
     /// False once `layers` was changed other than through `appendLayer`: the summaries are then not offered.
     @usableFromInline var levelsInSync = true
+    /// Whether the decoder appended this packet's headers to `layers` (see `LayerRecording`); when false, only the
+    /// level summaries (`summary(level:)`), the options, the OVN port keys and the problems describe the packet.
+    public var layersRecorded: Bool { recordingLayers }
+    @usableFromInline var recordingLayers = true
 
     public init() {
         linkType = .ethernet
@@ -41,6 +46,11 @@ public struct DecodedPacket: Sendable {
 
     @inlinable
     public mutating func reset(linkType: LinkType, capturedLength: Int, wireLength: Int) {
+        reset(linkType: linkType, capturedLength: capturedLength, wireLength: wireLength, recordingLayers: true)
+    }
+
+    @inlinable
+    mutating func reset(linkType: LinkType, capturedLength: Int, wireLength: Int, recordingLayers: Bool) {
         self.linkType = linkType
         self.capturedLength = capturedLength
         self.wireLength = wireLength
@@ -54,17 +64,21 @@ public struct DecodedPacket: Sendable {
         summary1 = LevelSummary()
         tunnelsAppended = 0
         levelsInSync = true
+        self.recordingLayers = recordingLayers
     }
 
     // The decoder's only way to add layers: append, then fold the header into its level's summary. Typed, so
     // that no switch over a Layer (a copy of the whole enum and an outlined tag read) is needed.
 
-    /// Appends `layer` and returns its index, leaving `levelsInSync` as it was.
+    /// Appends `layer` and returns its index, leaving `levelsInSync` as it was; -1 (nothing appended) when the
+    /// packet's layers are not recorded.
     @inlinable @inline(__always)
-    mutating func appendRaw(_ layer: Layer) -> Int {
+    mutating func appendRaw(_ layer: @autoclosure () -> Layer) -> Int {
+        // An autoclosure, so that the 128-byte enum is built only when it is kept.
+        guard recordingLayers else { return -1 }
         let inSync = levelsInSync
         let index = layers.count
-        layers.append(layer)
+        layers.append(layer())
         levelsInSync = inSync
         return index
     }
@@ -179,6 +193,25 @@ public struct DecodedPacket: Sendable {
         case 0: return summary0
         case 1: return summary1
         default: return nil
+        }
+    }
+
+    /// The shape whose layers `LayerRecording.unlessPlain` leaves out, because its level summaries hold all that
+    /// the analysis reads: no decode problem; exactly one tunnel (Geneve or VXLAN over UDP over IPv4/IPv6 over
+    /// Ethernet, Linux cooked or VLAN tags); inside it Ethernet or IP, then TCP, UDP, or an ICMP/ICMPv6 message that
+    /// is neither an error (those quote a packet) nor neighbour discovery (its target is not summarised).
+    @inlinable
+    public var isPlainTunneled: Bool {
+        @inline(__always) get {
+            guard levelsInSync, problems.isEmpty, tunnelsAppended == 1, summary0.hasIP else { return false }
+            let outerKinds = LevelSummary.bit(.ethernet) | LevelSummary.bit(.sll) | LevelSummary.bit(.vlan) | LevelSummary.bit(.ipv4)
+                | LevelSummary.bit(.ipv6) | LevelSummary.bit(.udp) | LevelSummary.bit(.geneve) | LevelSummary.bit(.vxlan)
+            let innerKinds = LevelSummary.bit(.ethernet) | LevelSummary.bit(.vlan) | LevelSummary.bit(.ipv4) | LevelSummary.bit(.ipv6)
+                | LevelSummary.bit(.tcp) | LevelSummary.bit(.udp) | LevelSummary.bit(.icmp) | LevelSummary.bit(.icmpv6)
+            guard summary0.kinds & ~outerKinds == 0, summary1.kinds & ~innerKinds == 0, summary1.hasIP else { return false }
+            if summary1.contains(.icmp) { return summary1.icmpType == ICMPMessage.echoReply || summary1.icmpType == ICMPMessage.echoRequest }
+            if summary1.contains(.icmpv6) { return summary1.icmpType == 128 || summary1.icmpType == 129 }
+            return true
         }
     }
 

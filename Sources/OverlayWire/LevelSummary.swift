@@ -8,7 +8,8 @@
 /// transport header and tunnel header. Anything else is one `layers[i]` away: `layers` gives where the level's
 /// headers are, `contains(_:)` which kinds are there.
 public struct LevelSummary: Sendable, Hashable {
-    /// Indices in `DecodedPacket.layers` of this level's headers (the tunnel header that ends it included).
+    /// Indices in `DecodedPacket.layers` of this level's headers (the tunnel header that ends it included); empty
+    /// when the packet's layers were not recorded (`DecodedPacket.layersRecorded`).
     public var layers: Range<Int> = 0..<0
     /// Frame offset of the level's first header; -1 when the level has none.
     public var startOffset = -1
@@ -76,6 +77,8 @@ public struct LevelSummary: Sendable, Hashable {
     @inlinable
     public func contains(_ kind: LayerKind) -> Bool { kinds & Self.bit(kind) != 0 }
 
+    /// The level has no header at all.
+    public var isEmpty: Bool { kinds == 0 }
     public var hasIP: Bool { ipVersion != 0 }
     public var hasTunnel: Bool { contains(.geneve) || contains(.vxlan) }
 
@@ -105,7 +108,7 @@ public struct LevelSummary: Sendable, Hashable {
 
     @inlinable @inline(__always)
     mutating func noteLayer(_ kind: LayerKind, at index: Int, offset: Int) {
-        layers = (layers.isEmpty ? index : layers.lowerBound)..<(index + 1)
+        if index >= 0 { layers = (layers.isEmpty ? index : layers.lowerBound)..<(index + 1) }
         kinds |= Self.bit(kind)
         if startOffset < 0 && offset >= 0 { startOffset = offset }
     }

@@ -3,6 +3,17 @@ public enum UDPPortProtocol: String, Sendable, Hashable, CaseIterable {
     case geneve, vxlan, bfd
 }
 
+/// Which packets get every header recorded as a `Layer` in `DecodedPacket.layers`.
+public enum LayerRecording: Sendable, Hashable {
+    /// Every packet: what printing a packet (`decode`, traces) and hand-written consumers need.
+    case always
+    /// Every packet but those of the plain tunneled shape (`DecodedPacket.isPlainTunneled`), which get their
+    /// level summaries, options and problems only. For consumers that read a plain packet's summaries and
+    /// nothing else: a `Layer` is 128 bytes appended per header (≈ 1 KB written per packet) that such a
+    /// consumer never reads. A packet of another shape is decoded a second time, with its layers.
+    case unlessPlain
+}
+
 /// Dispatch tables and limits: data, not code, so users can map extra ports (`--decode-as 9999=geneve`).
 public struct DecoderConfiguration: Sendable, Hashable {
     public var udpPorts: [UInt16: UDPPortProtocol]
@@ -13,16 +24,19 @@ public struct DecoderConfiguration: Sendable, Hashable {
     public var maxGeneveOptions: Int
     /// Verify IPv4 header, UDP, TCP and ICMP checksums (reported as problems, never fatal).
     public var verifyChecksums: Bool
+    /// Which packets get their headers as `layers` (every one by default).
+    public var layers: LayerRecording
 
     public init(udpPorts: [UInt16: UDPPortProtocol] = DecoderConfiguration.defaultPorts, maxTunnelDepth: Int = 4,
                 maxVLANTags: Int = 4, maxIPv6ExtensionHeaders: Int = 8, maxGeneveOptions: Int = 64,
-                verifyChecksums: Bool = true) {
+                verifyChecksums: Bool = true, layers: LayerRecording = .always) {
         self.udpPorts = udpPorts
         self.maxTunnelDepth = maxTunnelDepth
         self.maxVLANTags = maxVLANTags
         self.maxIPv6ExtensionHeaders = maxIPv6ExtensionHeaders
         self.maxGeneveOptions = maxGeneveOptions
         self.verifyChecksums = verifyChecksums
+        self.layers = layers
     }
 
     public static let defaultPorts: [UInt16: UDPPortProtocol] = [
@@ -59,9 +73,17 @@ public struct PacketDecoder: Sendable {
     public func decode(_ bytes: UnsafeRawBufferPointer, linkType: LinkType, wireLength: Int? = nil,
                        into packet: inout DecodedPacket) {
         withExtendedLifetime(ports) {
-            var run = DecodeRun(config: settings, frame: bytes, wireLength: max(wireLength ?? bytes.count, bytes.count))
-            packet.reset(linkType: linkType, capturedLength: bytes.count, wireLength: run.wireLength)
+            let wire = max(wireLength ?? bytes.count, bytes.count)
+            var run = DecodeRun(config: settings, frame: bytes, wireLength: wire)
+            let always = configuration.layers == .always
+            packet.reset(linkType: linkType, capturedLength: bytes.count, wireLength: wire, recordingLayers: always)
             run.decodeLink(linkType, packet: &packet)
+            // Not the plain shape: decoded again, this time with its layers (rare in overlay traffic).
+            if !always && !packet.isPlainTunneled {
+                var again = DecodeRun(config: settings, frame: bytes, wireLength: wire)
+                packet.reset(linkType: linkType, capturedLength: bytes.count, wireLength: wire, recordingLayers: true)
+                again.decodeLink(linkType, packet: &packet)
+            }
         }
     }
 

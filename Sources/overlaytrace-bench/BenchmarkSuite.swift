@@ -133,6 +133,8 @@ final class BenchmarkSuite {
                                argv: { [me, "flows", $0] }, countAllocations: true))
         tools.append(BenchTool(id: "flows-checksums", label: "ours: same, verifying IPv4/TCP/UDP/ICMP checksums",
                                argv: { [me, "flows", "--checksums", $0] }, countAllocations: true))
+        tools.append(BenchTool(id: "flows-layers", label: "ours: same as flows, every header kept as a Layer (`flows --all-layers`, what `decode` prints from)",
+                               argv: { [me, "flows", "--all-layers", $0] }))
         tools.append(BenchTool(id: "engine", label: "ours: decode + OverlayAnalyzer ingest + finish, no report (`overlaytrace-bench engine`)",
                                argv: { [me, "engine", $0] }, countAllocations: true))
         tools.append(BenchTool(id: "engine-2t", label: "ours: same, the reference switch on a second thread (`engine --threads 2`)",

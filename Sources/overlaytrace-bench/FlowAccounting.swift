@@ -2,7 +2,8 @@ import OverlayCapture
 import OverlayWire
 
 /// Benchmark (c): the same work as `pcapgeneve.c` through our stack — CaptureFileReader (libpcap, fopen + setvbuf),
-/// PacketDecoder into one reused DecodedPacket, and flows counted by VNI + inner 5-tuple in `FlowCounter`.
+/// PacketDecoder into one reused DecodedPacket (as `analyze` decodes: layers only for packets that are not of the
+/// plain tunneled shape, `LayerRecording.unlessPlain`), and flows counted by VNI + inner 5-tuple in `FlowCounter`.
 struct FlowAccounting {
     struct Totals {
         var packets = 0
@@ -14,6 +15,8 @@ struct FlowAccounting {
     }
 
     var verifyChecksums = false
+    /// Every packet's headers as `Layer`s (`LayerRecording.always`, what `decode` prints from).
+    var allLayers = false
     /// Decode only: no flow table (what the decoder alone costs).
     var countFlows = true
     /// Read and decode on a second thread (`DecodePipeline`), count flows on this one.
@@ -23,6 +26,7 @@ struct FlowAccounting {
         let reader = try CaptureFileReader(path: path)
         var configuration = DecoderConfiguration()
         configuration.verifyChecksums = verifyChecksums
+        configuration.layers = allLayers ? .always : .unlessPlain
         let decoder = PacketDecoder(configuration: configuration)
         var packet = DecodedPacket()
         let table = FlowCounter()

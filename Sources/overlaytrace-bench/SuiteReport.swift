@@ -41,6 +41,7 @@ struct SuiteReport {
             let rows: [(String, String, String, String)] = [
                 ("flows", "cref", "ours decode + flows / C reference", "≤ 1.25"),
                 ("flows-checksums", "cref", "ours decode + flows, checksums verified / C reference", ""),
+                ("flows-layers", "flows", "ours decode + flows, every header as a Layer / as analyze decodes", ""),
                 ("flows", "floor", "ours decode + flows / libpcap floor", ""),
                 ("cref", "floor", "C reference / libpcap floor", ""),
                 ("analyze", "cref", "ours analyze / C reference", ""),

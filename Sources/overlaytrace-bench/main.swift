@@ -9,9 +9,11 @@ import OverlayWire
 // alternately and prints the table (`suite`). Tests/Benchmarks/run.sh drives it from a fresh clone.
 
 let usage = """
-usage: overlaytrace-bench flows [--checksums] [--threads 2] FILE   decode + flow accounting (what pcapgeneve.c does);
-                                                       --threads 2: read+decode on a second thread
-       overlaytrace-bench decode [--checksums] FILE    decode only
+usage: overlaytrace-bench flows [--checksums] [--all-layers] [--threads 2] FILE   decode + flow accounting (what
+                                                       pcapgeneve.c does); --threads 2: read+decode on a second thread;
+                                                       --all-layers: every packet's headers as Layers (as `decode` prints
+                                                       them), not only those of packets that are not plain (as `analyze`)
+       overlaytrace-bench decode [--checksums] [--all-layers] FILE    decode only
        overlaytrace-bench engine [--no-checksums] [--part all|analysis|reference] [--threads 2] FILE
                                                        decode + OverlayAnalyzer (ingest + finish, no report);
                                                        --part: only the analysis state or the reference switch;
@@ -39,6 +41,10 @@ case "flows", "decode":
     loop.countFlows = command == "flows"
     if let i = arguments.firstIndex(of: "--checksums") {
         loop.verifyChecksums = true
+        arguments.remove(at: i)
+    }
+    if let i = arguments.firstIndex(of: "--all-layers") {
+        loop.allLayers = true
         arguments.remove(at: i)
     }
     if let i = arguments.firstIndex(of: "--threads") , i + 1 < arguments.count {

@@ -35,6 +35,38 @@ struct AnalysisPipelineTests {
         #expect(one.flows.map(\.forwardPath) == two.flows.map(\.forwardPath))
     }
 
+    /// The pipeline decodes plain tunneled packets without their layers (`LayerRecording.unlessPlain`), the
+    /// analyzer's own `ingest` takes whatever it is given: fed every packet with all its layers, it must come to
+    /// the same result, for every sample and fault scenario (ARP, BFD, ICMP errors, fragments, VLANs, VXLAN …).
+    @Test(arguments: SampleScenario.allCases.map(\.rawValue) + FaultScenario.allCases.map(\.rawValue))
+    func packetsWithoutLayersAnalyzeLikeLayeredOnes(name: String) {
+        let sample = SampleScenario(rawValue: name)
+        let frames = sample?.frames() ?? FaultScenario(rawValue: name)?.build().frames ?? []
+        let piped = analyze(frames, threads: 1, configuration: AnalysisConfiguration())
+        let analyzer = OverlayAnalyzer()
+        let decoder = PacketDecoder()
+        #expect(decoder.configuration.layers == .always)
+        var plain = 0
+        for (i, f) in frames.enumerated() {
+            let frame = FrameInfo(number: i + 1, timestamp: f.timestamp, capturedLength: f.bytes.count, wireLength: f.wireLength,
+                                  linkType: .ethernet)
+            let packet = decoder.decode(f.bytes, wireLength: f.wireLength)
+            #expect(packet.layersRecorded)
+            if packet.isPlainTunneled { plain += 1 }
+            analyzer.ingest(frame: frame, packet: packet)
+        }
+        let layered = analyzer.finish(files: ["test.pcap"], warnings: [])
+        // Every sample scenario but the BFD one (BFD only) has workload packets: plain, decoded without layers.
+        #expect(!frames.isEmpty && (sample == nil || sample == .bfd || plain > 0), "\(name)")
+        #expect(CorpusTests.digest(piped) == CorpusTests.digest(layered), "\(name)")
+        #expect(piped.findings == layered.findings, "\(name)")
+        #expect(piped.tunnels.map(\.options) == layered.tunnels.map(\.options), "\(name)")
+        #expect(piped.tunnels.map(\.criticalPackets) == layered.tunnels.map(\.criticalPackets), "\(name)")
+        #expect(piped.flows.map(\.forwardPath) == layered.flows.map(\.forwardPath), "\(name)")
+        #expect(piped.flows.map(\.reversePath) == layered.flows.map(\.reversePath), "\(name)")
+        #expect(piped.problems == layered.problems, "\(name)")
+    }
+
     @Test func batchesInFlightAreRecycledOverALongCapture() {
         // Far more batches than are in flight, ending in a partial one: every frame reaches the reference switch.
         var frames: [SynthFrame] = []

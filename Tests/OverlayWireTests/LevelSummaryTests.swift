@@ -92,6 +92,64 @@ import Testing
         }
     }
 
+    /// `LayerRecording.unlessPlain`: a packet of the plain tunneled shape comes without layers but with the very
+    /// summaries, options, OVN keys, problems and payload a fully layered decode gives; any other packet decodes
+    /// exactly as with `.always`. Over hand-made frames, every cut of them, mutations and the synth scenarios.
+    @Test func layersLeftOutOnlyForPlainPackets() {
+        let always = PacketDecoder()
+        let unlessPlain = PacketDecoder(configuration: DecoderConfiguration(layers: .unlessPlain))
+        var frames: [(String, [UInt8], Int)] = []
+        for (name, bytes) in HandMade.all {
+            frames.append((name, bytes, bytes.count))
+            for cut in stride(from: 0, through: bytes.count, by: 5) { frames.append(("\(name) cut at \(cut)", Array(bytes.prefix(cut)), bytes.count)) }
+        }
+        var state: UInt64 = 0xC0FFEE
+        for round in 0..<2000 {
+            var bytes = HandMade.all[round % HandMade.all.count].bytes
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            bytes[Int(state >> 33) % bytes.count] ^= UInt8(truncatingIfNeeded: state >> 13) | 1
+            frames.append(("mutation \(round)", bytes, bytes.count))
+        }
+        let synth = SampleScenario.allCases.flatMap { $0.frames() } + FaultScenario.allCases.flatMap { $0.build().frames }
+        frames += synth.enumerated().map { ("synth frame \($0.offset)", $0.element.bytes, $0.element.wireLength) }
+        var plain = 0, other = 0
+        var reused = DecodedPacket()
+        for (name, bytes, wire) in frames {
+            let full = always.decode(bytes, wireLength: wire)
+            bytes.withUnsafeBytes { unlessPlain.decode($0, linkType: .ethernet, wireLength: wire, into: &reused) }
+            let p = reused
+            #expect(full.layersRecorded, "\(name)")
+            #expect(p.isPlainTunneled == full.isPlainTunneled, "\(name)")
+            #expect(p.problems == full.problems && p.geneveOptions == full.geneveOptions && p.ovnPortKeys == full.ovnPortKeys, "\(name)")
+            #expect(p.payloadOffset == full.payloadOffset && p.payloadLength == full.payloadLength, "\(name)")
+            #expect(p.tunnelDepth == full.tunnelDepth && p.isTunneled == full.isTunneled, "\(name)")
+            guard full.isPlainTunneled else {
+                other += 1
+                #expect(p.layersRecorded && p.layers == full.layers, "\(name)")
+                #expect(p.summary(level: 0) == full.summary(level: 0) && p.summary(level: 1) == full.summary(level: 1), "\(name)")
+                continue
+            }
+            plain += 1
+            #expect(!p.layersRecorded && p.layers.isEmpty, "\(name)")
+            for level in 0...1 {
+                var expected = full.summary(level: level)
+                expected?.layers = 0..<0
+                #expect(p.summary(level: level) == expected, "\(name) level \(level)")
+            }
+            // What the plain shape promises: nothing a summary leaves out is in the packet.
+            #expect(full.tunnelDepth == 1 && full.problems.isEmpty, "\(name)")
+            for layer in full.layers {
+                switch layer {
+                case .arp, .bfd, .loopback: Issue.record("\(name): \(layer.kind) in a plain packet")
+                case .icmp(let m): #expect(m.quoted == nil && !m.isError, "\(name)")
+                case .icmpv6(let m): #expect(m.quoted == nil && m.targetAddress == nil, "\(name)")
+                default: break
+                }
+            }
+        }
+        #expect(plain > 100 && other > 100, "both shapes are exercised (\(plain) plain, \(other) other)")
+    }
+
     @Test func reusedPacketStartsClean() {
         // A tunneled packet then an untunneled one into the same DecodedPacket: nothing of the first remains.
         let decoder = PacketDecoder()
