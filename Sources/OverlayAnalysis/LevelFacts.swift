@@ -53,7 +53,7 @@ struct LevelFacts: Equatable {
     /// From the decoder's summary of the level (no copy of the level's layers); only the rare headers the
     /// summary does not carry (ARP, neighbor discovery, BFD) are read from `packet.layers`.
     @inline(__always)
-    init(_ s: LevelSummary, in packet: DecodedPacket) {
+    init(_ s: LevelSummary, in packet: borrowing DecodedPacket) {
         startOffset = s.startOffset
         hasEthernet = s.contains(.ethernet)
         hasSourceMAC = hasEthernet || (s.contains(.sll) && s.sourceMAC.rawValue != 0)

@@ -259,7 +259,7 @@ struct StreamingState {
     /// with no tunnel inside; nothing is copied out of the layers (a plain packet may have none, see
     /// `LayerRecording.unlessPlain`). False when the packet needs the layer walk.
     @inline(__always)
-    private func readSummaries(_ packet: DecodedPacket, level: inout LevelFacts, pending: inout PendingTunnel?) -> Bool {
+    private func readSummaries(_ packet: borrowing DecodedPacket, level: inout LevelFacts, pending: inout PendingTunnel?) -> Bool {
         guard let s0 = packet.summary(level: 0) else { return false }
         guard s0.hasTunnel else {
             level = LevelFacts(s0, in: packet)

@@ -54,7 +54,7 @@ public struct DecodedPacket: Sendable {
         self.linkType = linkType
         self.capturedLength = capturedLength
         self.wireLength = wireLength
-        layers.removeAll(keepingCapacity: true)
+        if !layers.isEmpty { layers.removeAll(keepingCapacity: true) }  // empty after a plain packet (unlessPlain)
         if !geneveOptions.isEmpty { geneveOptions.removeAll(keepingCapacity: true) }
         if !problems.isEmpty { problems.removeAll(keepingCapacity: true) }
         ovnPortKeys = nil
