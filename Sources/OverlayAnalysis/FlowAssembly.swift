@@ -101,11 +101,17 @@ extension OverlayAnalyzer {
                 tcpFlags: g.kind == .tcp ? TCPFlags.text(l.state.tcpFlags) : nil, frames: l.evidence,
                 ovn: keys.flatMap { k in l.vni.map { labels.ovn(k, vni: $0) } }))
         }
+        // The TEPs crossed, forward path first, each once. Hops are read in place (a `for hop in path` copies each
+        // hop with its strings and arrays).
         var tepOrder: [IPAddress] = []
-        for path in [forwardPath, reversePath] {
-            for hop in path where hop.kind == .tep || hop.kind == .edgeTEP || hop.kind == .replication {
-                let crossed = hop.teps.isEmpty ? (hop.ip.map { [$0] } ?? []) : hop.teps
-                for ip in crossed where !tepOrder.contains(ip) { tepOrder.append(ip) }
+        for forward in [true, false] {
+            let path = forward ? forwardPath : reversePath
+            for i in path.indices where path[i].kind == .tep || path[i].kind == .edgeTEP || path[i].kind == .replication {
+                if path[i].teps.isEmpty {
+                    if let ip = path[i].ip, !tepOrder.contains(ip) { tepOrder.append(ip) }
+                } else {
+                    for ip in path[i].teps where !tepOrder.contains(ip) { tepOrder.append(ip) }
+                }
             }
         }
         let firstRef = g.legs.map(\.state.first).min() ?? .none

@@ -29,7 +29,7 @@ struct PathBuilder {
             return group.tunneledLegs.isEmpty ? untunneled(u) : uplinkOnly(u, forward: forward)
         }
         var hops: [PathHop] = []
-        hops.reserveCapacity(12)
+        hops.reserveCapacity(5)
         let at = l.index
         let vni = l.vni ?? 0
         let sourceMAC = l.state.sourceMAC, destinationMAC = l.state.destinationMAC
