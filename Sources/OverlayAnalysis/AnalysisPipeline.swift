@@ -14,9 +14,10 @@ import OverlayWire
 /// through a small bounded ring of reused batches, so nothing is allocated per packet and memory stays fixed;
 /// when the reference thread falls behind, the reader waits for a free batch (back-pressure), never queues more.
 ///
-/// A decoded packet is ~1.5 KB of freshly written memory that the other core has to pull over; that pays only
-/// because the reference switch does far more work per packet than the transfer costs (measured in
-/// docs/performance.md).
+/// A decoded packet is freshly written memory that the other core has to pull over (the 424-byte packet with its
+/// summaries and options; its layers too unless it is of the plain tunneled shape, which is decoded without them,
+/// see `LayerRecording.unlessPlain`); that pays only because the reference switch does far more work per packet
+/// than the transfer costs (measured in docs/performance.md).
 public final class AnalysisPipeline {
     /// Frames per batch handed to the reference thread, and batches in flight.
     public static let batchSize = 256
