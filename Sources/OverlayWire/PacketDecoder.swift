@@ -74,8 +74,14 @@ public struct PacketDecoder: Sendable {
                        into packet: inout DecodedPacket) {
         withExtendedLifetime(ports) {
             let wire = max(wireLength ?? bytes.count, bytes.count)
-            var run = DecodeRun(config: settings, frame: bytes, wireLength: wire)
             let always = configuration.layers == .always
+            if !always && linkType == .ethernet {
+                // The commonest layout first, straight through; anything else from the start below.
+                var plain = DecodeRun(config: settings, frame: bytes, wireLength: wire)
+                packet.reset(linkType: linkType, capturedLength: bytes.count, wireLength: wire, recordingLayers: false)
+                if plain.decodePlainTunnel(into: &packet) && packet.isPlainTunneled { return }
+            }
+            var run = DecodeRun(config: settings, frame: bytes, wireLength: wire)
             packet.reset(linkType: linkType, capturedLength: bytes.count, wireLength: wire, recordingLayers: always)
             run.decodeLink(linkType, packet: &packet)
             // Not the plain shape: decoded again, this time with its layers (rare in overlay traffic).

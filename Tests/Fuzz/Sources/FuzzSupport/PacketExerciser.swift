@@ -18,6 +18,12 @@ public struct PacketExerciser {
         var fresh = DecodedPacket()
         decoder.decode(frame, linkType: linkType, wireLength: wireLength, into: &fresh)
         check(same(packet, fresh), "decoding into a reused packet differs from a fresh decode", frame)
+        // What the analysis decodes (`unlessPlain`, with its straight-line path for the commonest layout) must say
+        // what the full decode says, layers left out for plain packets only.
+        var leaving = decoder.configuration
+        leaving.layers = .unlessPlain
+        PacketDecoder(configuration: leaving).decode(frame, linkType: linkType, wireLength: wireLength, into: &fresh)
+        check(agrees(fresh, packet), "the unlessPlain decode differs from the full one", frame)
         checkInvariants(frame, wireLength: wireLength, configuration: decoder.configuration)
         touch(frame)
     }
@@ -87,6 +93,21 @@ public struct PacketExerciser {
         case .vxlan(let h): return h.offset
         case .bfd(let h): return h.offset
         }
+    }
+
+    /// `leaving` (decoded with `LayerRecording.unlessPlain`) against `full` (every layer): the same packet, but for
+    /// the layers of a plain packet, which it has none of.
+    private func agrees(_ leaving: DecodedPacket, _ full: DecodedPacket) -> Bool {
+        guard full.isPlainTunneled else { return leaving.layersRecorded && same(leaving, full) }
+        guard !leaving.layersRecorded, leaving.layers.isEmpty, leaving.geneveOptions == full.geneveOptions,
+              leaving.problems == full.problems, leaving.ovnPortKeys == full.ovnPortKeys,
+              leaving.payloadOffset == full.payloadOffset, leaving.payloadLength == full.payloadLength else { return false }
+        for level in 0...1 {
+            var expected = full.summary(level: level)
+            expected?.layers = 0..<0
+            guard leaving.summary(level: level) == expected else { return false }
+        }
+        return true
     }
 
     private func same(_ a: DecodedPacket, _ b: DecodedPacket) -> Bool {
