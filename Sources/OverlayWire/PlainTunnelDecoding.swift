@@ -1,7 +1,7 @@
 /// The straight-line decode of the commonest overlay frame, for `LayerRecording.unlessPlain`:
 ///
-///     Ethernet → IPv4 (no options, not a fragment) → UDP to the Geneve port → Geneve (options walked)
-///       → Ethernet → IPv4 (no options, not a fragment) → TCP | UDP | ICMP echo
+///     Ethernet (802.1Q/ad tags) → IPv4 (no options, not a fragment) → UDP to the Geneve port → Geneve (options
+///       walked) → Ethernet (tags) → IPv4 (no options, not a fragment) → TCP | UDP | ICMP echo
 ///
 /// all of it captured. Why it exists: the general dissector keeps every parsed header alive across its problem
 /// paths (a problem is recorded and decoding goes on), which costs it ≈ 250 instructions per IPv4 header, mostly
@@ -18,9 +18,10 @@ extension DecodeRun {
     mutating func decodePlainTunnel(into p: inout DecodedPacket) -> Bool {
         guard wireLength == frame.count, config.maxTunnelDepth >= 1 else { return false }
         var c = ByteCursor(bytes: frame)
-        guard let outerEthernet = EthernetHeader(parsing: &c), outerEthernet.etherType == .ipv4 else { return false }
+        guard let outerEthernet = EthernetHeader(parsing: &c) else { return false }
         p.append(ethernet: outerEthernet)
-        guard let outer = plainIPv4(&c, into: &p), outer.proto == .udp else { return false }
+        guard outerEthernet.etherType == .ipv4 || plainTags(after: outerEthernet.etherType, &c, into: &p),
+              let outer = plainIPv4(&c, into: &p), outer.proto == .udp else { return false }
 
         // UDP to the Geneve port, its length inside the IP payload.
         let udpStart = c.position
@@ -35,10 +36,26 @@ extension DecodeRun {
 
         guard plainGeneve(&c, into: &p), c.remaining > 0 else { return false }
 
-        guard let innerEthernet = EthernetHeader(parsing: &c), innerEthernet.etherType == .ipv4 else { return false }
+        guard let innerEthernet = EthernetHeader(parsing: &c) else { return false }
         p.append(ethernet: innerEthernet)
-        guard let inner = plainIPv4(&c, into: &p) else { return false }
+        guard innerEthernet.etherType == .ipv4 || plainTags(after: innerEthernet.etherType, &c, into: &p),
+              let inner = plainIPv4(&c, into: &p) else { return false }
         return plainTransport(inner, &c, into: &p)
+    }
+
+    /// The VLAN tags after an Ethernet header whose EtherType is `first` (as many as the general dissector
+    /// follows), then IPv4. Out of line: untagged frames, the common case, do not carry this loop.
+    @inline(never)
+    private func plainTags(after first: EtherType, _ c: inout ByteCursor, into p: inout DecodedPacket) -> Bool {
+        var type = first
+        var tags = 0
+        while type.isVLANTag {
+            guard tags < config.maxVLANTags, let tag = VLANTag(parsing: &c, tpid: type) else { return false }
+            p.append(vlan: tag)
+            tags += 1
+            type = tag.nextEtherType
+        }
+        return type == .ipv4
     }
 
     /// An IPv4 header of 20 bytes whose total length fits what encloses it, not a fragment, no reserved flag, a

@@ -136,6 +136,11 @@ import Testing
                 frames.append(("plain \(n) byte \(i) bit 0", bytes, bytes.count))
             }
             frames.append(("plain \(n) cut", Array(f.bytes.dropLast(3)), f.bytes.count))
+            // Outer and inner frames with one and two VLAN tags (TEP VLANs are the rule in NSX underlays).
+            let dot1q: [UInt8] = [0x81, 0x00, 0x20, 0x0B], qinq: [UInt8] = [0x88, 0xA8, 0x00, 0x64, 0x81, 0x00, 0x00, 0x0B]
+            frames.append(("plain \(n) outer 802.1Q", Array(f.bytes[..<12]) + dot1q + Array(f.bytes[12...]), f.bytes.count + 4))
+            frames.append(("plain \(n) outer QinQ", Array(f.bytes[..<12]) + qinq + Array(f.bytes[12...]), f.bytes.count + 8))
+            if let tagged = Self.withInnerTag(f.bytes, dot1q) { frames.append(("plain \(n) inner 802.1Q", tagged, tagged.count)) }
             frames.append(("plain \(n) padded", f.bytes + [0, 0, 0, 0], f.bytes.count + 4))
         }
         var plain = 0, other = 0
@@ -177,6 +182,31 @@ import Testing
         #expect((plain > 100 || index >= 3) && other > 100, "\(setting): both shapes are exercised (\(plain) plain, \(other) other)")
     }
 
+    /// An IPv4 Geneve frame with `tag` inserted after the inner Ethernet addresses, the outer IPv4 and UDP lengths
+    /// and the IPv4 header checksum fixed up (the UDP checksum set to 0, which IPv4 allows); nil for another frame.
+    static func withInnerTag(_ bytes: [UInt8], _ tag: [UInt8]) -> [UInt8]? {
+        guard bytes.count > 60, bytes[12] == 0x08, bytes[13] == 0x00, bytes[14] == 0x45, bytes[23] == 17 else { return nil }
+        let udp = 34, geneve = 42
+        let inner = geneve + 8 + Int(bytes[geneve] & 0x3F) * 4
+        guard inner + 14 <= bytes.count else { return nil }
+        var b = Array(bytes[..<(inner + 12)]) + tag + Array(bytes[(inner + 12)...])
+        func add(_ at: Int, _ n: Int) {
+            let v = (Int(b[at]) << 8 | Int(b[at + 1])) + n
+            b[at] = UInt8(v >> 8 & 0xFF)
+            b[at + 1] = UInt8(v & 0xFF)
+        }
+        add(16, tag.count)
+        add(udp + 4, tag.count)
+        b[udp + 6] = 0
+        b[udp + 7] = 0
+        b[24] = 0
+        b[25] = 0
+        let sum = b[14..<34].withUnsafeBytes { InternetChecksum.compute($0) }
+        b[24] = UInt8(sum >> 8)
+        b[25] = UInt8(sum & 0xFF)
+        return b
+    }
+
     /// The equivalence above means something only if the straight-line path is taken: it must take (nearly) every
     /// plain frame of the sample scenarios (all IPv4 Geneve carrying Ethernet), and give what `unlessPlain` keeps.
     @Test func plainFramesTakeTheStraightPath() {
@@ -205,6 +235,27 @@ import Testing
             #expect(p.summary(level: 0) == outer && p.summary(level: 1) == inner && p.geneveOptions == full.geneveOptions)
         }
         #expect(plain > 50 && taken * 10 >= plain * 9, "\(taken) of \(plain) plain frames")
+        // Tagged outer and inner frames take it too.
+        var p = DecodedPacket()
+        let dot1q: [UInt8] = [0x81, 0x00, 0x20, 0x0B]
+        var tagged = 0
+        for f in SampleScenario.demo.frames() where general.decode(f.bytes, wireLength: f.wireLength).isPlainTunneled {
+            guard let innerTagged = Self.withInnerTag(f.bytes, dot1q) else { continue }
+            tagged += 1
+            let outerTagged = Array(f.bytes[..<12]) + dot1q + Array(f.bytes[12...])
+            for bytes in [outerTagged, innerTagged] {
+                #expect(general.decode(bytes).isPlainTunneled)
+                p.reset(linkType: .ethernet, capturedLength: bytes.count, wireLength: bytes.count, recordingLayers: false)
+                let straight = bytes.withUnsafeBytes { raw in
+                    withExtendedLifetime(ports) {
+                        var run = DecodeRun(config: settings, frame: raw, wireLength: bytes.count)
+                        return run.decodePlainTunnel(into: &p)
+                    }
+                }
+                #expect(straight && p.summary(level: bytes == outerTagged ? 0 : 1)?.vlanID == 0x00B)
+            }
+        }
+        #expect(tagged > 10)
     }
 
     @Test func reusedPacketStartsClean() {
