@@ -104,8 +104,7 @@ extension OverlayAnalyzer {
         // The TEPs crossed, forward path first, each once. Hops are read in place (a `for hop in path` copies each
         // hop with its strings and arrays).
         var tepOrder: [IPAddress] = []
-        for forward in [true, false] {
-            let path = forward ? forwardPath : reversePath
+        func cross(_ path: [PathHop]) {
             for i in path.indices where path[i].kind == .tep || path[i].kind == .edgeTEP || path[i].kind == .replication {
                 if path[i].teps.isEmpty {
                     if let ip = path[i].ip, !tepOrder.contains(ip) { tepOrder.append(ip) }
@@ -114,6 +113,8 @@ extension OverlayAnalyzer {
                 }
             }
         }
+        cross(forwardPath)
+        cross(reversePath)
         let firstRef = g.legs.map(\.state.first).min() ?? .none
         let lastRef = g.legs.map(\.state.last).max { $0.frame < $1.frame } ?? .none
         let forwardFlags = g.forwardLegs.reduce(UInt16(0)) { $0 | $1.state.tcpFlags }

@@ -78,6 +78,7 @@ public struct LevelSummary: Sendable, Hashable {
     public func contains(_ kind: LayerKind) -> Bool { kinds & Self.bit(kind) != 0 }
 
     /// The level has no header at all.
+    @inlinable
     public var isEmpty: Bool { kinds == 0 }
     public var hasIP: Bool { ipVersion != 0 }
     public var hasTunnel: Bool { contains(.geneve) || contains(.vxlan) }

@@ -10,7 +10,8 @@ public enum LayerRecording: Sendable, Hashable {
     /// Every packet but those of the plain tunneled shape (`DecodedPacket.isPlainTunneled`), which get their
     /// level summaries, options and problems only. For consumers that read a plain packet's summaries and
     /// nothing else: a `Layer` is 128 bytes appended per header (≈ 1 KB written per packet) that such a
-    /// consumer never reads. A packet of another shape is decoded a second time, with its layers.
+    /// consumer never reads. The commonest layout is decoded on a straight-line path (`PlainTunnelDecoding.swift`);
+    /// a packet of another shape is decoded a second time, with its layers.
     case unlessPlain
 }
 
