@@ -266,13 +266,10 @@ struct StreamingState {
             return true
         }
         guard let s1 = packet.summary(level: 1), !s1.hasTunnel else { return false }
-        let carrier = LevelFacts(s0, in: packet)
-        if s0.contains(.geneve) {
-            pending = PendingTunnel(carrier: carrier, vni: s0.tunnelVNI, encapsulation: .geneve, oam: s0.tunnelOAM,
-                                    critical: s0.tunnelCritical, options: s0.tunnelOptions)
-        } else {
-            pending = PendingTunnel(carrier: carrier, vni: s0.tunnelVNI, encapsulation: .vxlan)
-        }
+        // A VXLAN header's summary has no O or C bit and no options.
+        pending = PendingTunnel(carrier: LevelFacts(s0, in: packet), vni: s0.tunnelVNI,
+                                encapsulation: s0.contains(.geneve) ? .geneve : .vxlan, oam: s0.tunnelOAM,
+                                critical: s0.tunnelCritical, options: s0.tunnelOptions)
         level = LevelFacts(s1, in: packet)
         return true
     }

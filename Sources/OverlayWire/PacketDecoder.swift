@@ -699,10 +699,8 @@ struct DecodeRun {
                 walkedAll = false
                 break
             }
-            // The loop condition leaves at least the 4-byte option header in the area.
-            let cls = area.uncheckedUInt16(at: 0), type = area.uncheckedUInt8(at: 2), rl = area.uncheckedUInt8(at: 3)
-            let dataLength = Int(rl & 0x1F) * 4
-            let option = GeneveOption(offset: at, optionClass: cls, type: type, reservedBits: rl >> 5, dataLength: dataLength)
+            let option = optionHeader(area)
+            let cls = option.optionClass, type = option.type
             guard area.skip(option.totalLength) else {
                 if complete {
                     problem(.geneve, at, .invalidLength,
@@ -718,14 +716,12 @@ struct DecodeRun {
             }
             if option.isCritical {
                 anyCritical = true
-                if !GeneveOptionRegistry.understands(optionClass: cls, type: type, dataLength: dataLength) {
+                if !GeneveOptionRegistry.understands(optionClass: cls, type: type, dataLength: option.dataLength) {
                     problem(.geneve, at, .unknownCriticalOption,
                             "critical option class \(hexNumber(cls, width: 4)) (\(option.className)) type \(hexNumber(type, width: 2)) is not understood: a receiver must drop this packet", into: &p)
                 }
             }
-            if cls == OVNOptionDecoder.ovnClass, type == OVNOptionDecoder.portKeysType, dataLength == 4, p.ovnPortKeys == nil {
-                p.ovnPortKeys = OVNOptionDecoder.portKeys(area.bytes.loadUnaligned(fromByteOffset: option.dataOffset, as: UInt32.self).bigEndian)
-            }
+            noteOVNPortKeys(option, in: area, into: &p)
         }
         g.optionIndices = firstOption..<p.geneveOptions.count
         // Only a fully read option area tells whether a critical option is there.
@@ -737,6 +733,22 @@ struct DecodeRun {
         guard complete else { return }
         c.position = area.end
         decodeTunnelPayload(protocolType: g.protocolType, layer: .geneve, headerOffset: start, &c, level: level, into: &p)
+    }
+
+    /// The option TLV header at the area's position (the option walks' loop condition leaves its 4 bytes there).
+    @inline(__always)
+    func optionHeader(_ area: ByteCursor) -> GeneveOption {
+        let rl = area.uncheckedUInt8(at: 3)
+        return GeneveOption(offset: area.position, optionClass: area.uncheckedUInt16(at: 0), type: area.uncheckedUInt8(at: 2),
+                            reservedBits: rl >> 5, dataLength: Int(rl & 0x1F) * 4)
+    }
+
+    /// OVN's logical port keys, from the first option of the packet that carries them (`area` holds the option).
+    @inline(__always)
+    func noteOVNPortKeys(_ option: GeneveOption, in area: ByteCursor, into p: inout DecodedPacket) {
+        guard option.optionClass == OVNOptionDecoder.ovnClass, option.type == OVNOptionDecoder.portKeysType,
+              option.dataLength == 4, p.ovnPortKeys == nil else { return }
+        p.ovnPortKeys = OVNOptionDecoder.portKeys(area.bytes.loadUnaligned(fromByteOffset: option.dataOffset, as: UInt32.self).bigEndian)
     }
 
     mutating func decodeVXLAN(_ c: inout ByteCursor, level: Int, into p: inout DecodedPacket) {

@@ -89,20 +89,16 @@ extension DecodeRun {
         var count = 0
         while area.remaining >= GeneveOption.headerSize {
             guard count < config.maxGeneveOptions else { return false }
-            let at = area.position
-            let cls = area.uncheckedUInt16(at: 0), type = area.uncheckedUInt8(at: 2), rl = area.uncheckedUInt8(at: 3)
-            let dataLength = Int(rl & 0x1F) * 4
-            let option = GeneveOption(offset: at, optionClass: cls, type: type, reservedBits: rl >> 5, dataLength: dataLength)
+            let option = optionHeader(area)
             guard option.reservedBits == 0, area.skip(option.totalLength) else { return false }
             if option.isCritical {
-                guard GeneveOptionRegistry.understands(optionClass: cls, type: type, dataLength: dataLength) else { return false }
+                guard GeneveOptionRegistry.understands(optionClass: option.optionClass, type: option.type, dataLength: option.dataLength)
+                else { return false }
                 anyCritical = true
             }
             count += 1
             p.geneveOptions.append(option)
-            if cls == OVNOptionDecoder.ovnClass, type == OVNOptionDecoder.portKeysType, dataLength == 4, p.ovnPortKeys == nil {
-                p.ovnPortKeys = OVNOptionDecoder.portKeys(area.bytes.loadUnaligned(fromByteOffset: option.dataOffset, as: UInt32.self).bigEndian)
-            }
+            noteOVNPortKeys(option, in: area, into: &p)
         }
         guard g.critical == anyCritical else { return false }
         g.optionIndices = firstOption..<p.geneveOptions.count
@@ -135,8 +131,8 @@ extension DecodeRun {
             p.append(udp: udp)
             c.end = end
         case .icmp:
-            guard let icmp = ICMPMessage(parsing: &c), icmp.type == ICMPMessage.echoRequest || icmp.type == ICMPMessage.echoReply,
-                  !icmp.isError else { return false }
+            guard let icmp = ICMPMessage(parsing: &c), icmp.type == ICMPMessage.echoRequest || icmp.type == ICMPMessage.echoReply
+            else { return false }
             if config.verifyChecksums {
                 guard verified(start, ip.end, initial: 0) else { return false }
             }
