@@ -65,9 +65,16 @@ final class Labels {
     func switched(vni: UInt32, from: IPAddress?, to: IPAddress?) -> String {
         let key = SwitchedKey(vni: vni, from: from, to: to)
         if let cached = switchedCache[key] { return cached }
-        let text = "switched inside VNI \(vni) from \(from.map { tep($0) } ?? "?") to \(to.map { tep($0) } ?? "?")"
-        switchedCache[key] = text
-        return text
+        var text = LabelText()
+        text.append("switched inside VNI ")
+        text.append(decimal: vni)
+        text.append(" from ")
+        text.append(from.map { tep($0) } ?? "?")
+        text.append(" to ")
+        text.append(to.map { tep($0) } ?? "?")
+        let label = text.string
+        switchedCache[key] = label
+        return label
     }
 
     /// The OVN datapath and ports of a leg, as `Names.ovn` says them (every leg and its segment hop asks).
@@ -112,18 +119,29 @@ final class Labels {
     func workload(mac: MACAddress?, ip: IPAddress?, showMAC: Bool) -> String {
         let key = WorkloadKey(mac: mac, ip: ip, showMAC: showMAC)
         if let cached = workloadCache[key] { return cached }
-        var text = "VM"
-        if let n = names.workload(mac: mac, ip: ip) { text += " " + n }
-        if let a = ip { text += " " + address(a) }
+        var text = LabelText()
+        text.append("VM")
+        if let n = names.workload(mac: mac, ip: ip) {
+            text.append(" ")
+            text.append(n)
+        }
+        if let a = ip {
+            text.append(" ")
+            text.append(a)
+        }
         if let m = mac {
             if ip == nil && names.workload(mac: mac, ip: nil) == nil {
-                text += " " + address(m)
+                text.append(" ")
+                text.append(address(m))
             } else if showMAC {
-                text += " (" + address(m) + ")"
+                text.append(" (")
+                text.append(address(m))
+                text.append(")")
             }
         }
-        workloadCache[key] = text
-        return text
+        let label = text.string
+        workloadCache[key] = label
+        return label
     }
 
     func router(_ mac: MACAddress) -> String {

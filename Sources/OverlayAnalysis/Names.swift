@@ -34,8 +34,14 @@ struct Names {
         let outName = keys.egressIsMulticastGroup
             ? inventory.ovnMulticastGroupName(datapathKey: vni, key: keys.egress)
             : inventory.ovnPort(datapathKey: vni, portKey: keys.egress)?.name
-        let text = "datapath \(dp ?? String(vni)), inport \(inName ?? String(keys.ingress)), outport \(outName ?? String(keys.egress))"
+        var text = LabelText()
+        text.append("datapath ")
+        if let dp { text.append(dp) } else { text.append(decimal: vni) }
+        text.append(", inport ")
+        if let inName { text.append(inName) } else { text.append(decimal: keys.ingress) }
+        text.append(", outport ")
+        if let outName { text.append(outName) } else { text.append(decimal: keys.egress) }
         return OVNPorts(datapathKey: vni, ingressKey: keys.ingress, egressKey: keys.egress, datapathName: dp,
-                        ingressName: inName, egressName: outName, egressIsMulticastGroup: keys.egressIsMulticastGroup, text: text)
+                        ingressName: inName, egressName: outName, egressIsMulticastGroup: keys.egressIsMulticastGroup, text: text.string)
     }
 }

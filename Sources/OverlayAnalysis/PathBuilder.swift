@@ -59,7 +59,13 @@ struct PathBuilder {
         var segmentText = labels.segment(vni, l.encapsulation)
         if let keys = l.state.ovn {
             let ovn = labels.ovn(keys, vni: vni)
-            segmentText += ", inport \(ovn.ingressName ?? String(ovn.ingressKey)), outport \(ovn.egressName ?? String(ovn.egressKey))"
+            var text = LabelText()
+            text.append(segmentText)
+            text.append(", inport ")
+            if let name = ovn.ingressName { text.append(name) } else { text.append(decimal: ovn.ingressKey) }
+            text.append(", outport ")
+            if let name = ovn.egressName { text.append(name) } else { text.append(decimal: ovn.egressKey) }
+            segmentText = text.string
         }
         hops.append(PathHop(kind: .segment, text: segmentText, name: labels.names.segment(vni), vni: vni, leg: at, frames: group.legs[at].evidence))
         let flooded = destinationMAC.map(\.isMulticast) ?? true

@@ -242,4 +242,48 @@ struct JSONStreamWriterTests {
         #expect(String(decoding: writer.finishBytes(), as: UTF8.self)
             == #"{"a":null,"b":9223372036854775807,"c":null,"d":2,"e":0.1,"f":["x"]}"#)
     }
+
+    /// Report keys of every length from 0 to 40 (the word-copy cases: under 4, 4–7, 8, 9–16, longer).
+    static let literalKeys: [StaticString] = [
+        "", "a", "ab", "abc", "abcd", "abcde",
+        "abcdef", "abcdefg", "abcdefgh", "abcdefghi", "abcdefghij", "abcdefghijk",
+        "abcdefghijkl", "abcdefghijklm", "abcdefghijklmn", "abcdefghijklmno", "abcdefghijklmnop", "abcdefghijklmnopq",
+        "abcdefghijklmnopqr", "abcdefghijklmnopqrs", "abcdefghijklmnopqrst", "abcdefghijklmnopqrstu", "abcdefghijklmnopqrstuv", "abcdefghijklmnopqrstuvw",
+        "abcdefghijklmnopqrstuvwx", "abcdefghijklmnopqrstuvwxy", "abcdefghijklmnopqrstuvwxyz", "abcdefghijklmnopqrstuvwxyz0", "abcdefghijklmnopqrstuvwxyz01", "abcdefghijklmnopqrstuvwxyz012",
+        "abcdefghijklmnopqrstuvwxyz0123", "abcdefghijklmnopqrstuvwxyz01234", "abcdefghijklmnopqrstuvwxyz012345", "abcdefghijklmnopqrstuvwxyz0123456", "abcdefghijklmnopqrstuvwxyz01234567", "abcdefghijklmnopqrstuvwxyz012345678",
+        "abcdefghijklmnopqrstuvwxyz0123456789", "abcdefghijklmnopqrstuvwxyz0123456789_", "abcdefghijklmnopqrstuvwxyz0123456789_A", "abcdefghijklmnopqrstuvwxyz0123456789_AB", "abcdefghijklmnopqrstuvwxyz0123456789_ABC",
+    ]
+
+    @Test("literal keys (word copies) give the bytes escaped keys give: every length, pretty and compact, nested",
+          arguments: [true, false])
+    func literalKeys(pretty: Bool) throws {
+        var literal = JSONStreamWriter(pretty: pretty, sink: nil)
+        var escaped = JSONStreamWriter(pretty: pretty, sink: nil)
+        for depth in 0..<3 {
+            literal.beginObject()
+            escaped.beginObject()
+            for (i, key) in Self.literalKeys.enumerated() {
+                literal.key(key)
+                escaped.key(text: key.description)
+                if i % 3 == 0 {
+                    literal.null(); escaped.null()
+                } else if i % 3 == 1 {
+                    literal.bool(i % 2 == 0); escaped.bool(i % 2 == 0)
+                } else {
+                    literal.int(i * depth); escaped.int(i * depth)
+                }
+            }
+            literal.key("nested")
+            escaped.key(text: "nested")
+        }
+        literal.null(); escaped.null()
+        for _ in 0..<3 {
+            literal.endObject()
+            escaped.endObject()
+        }
+        let a = String(decoding: literal.finishBytes(), as: UTF8.self), b = String(decoding: escaped.finishBytes(), as: UTF8.self)
+        #expect(a == b)
+        #expect(a.contains("\"abcdefghijklmnopqrstuvwxyz0123456789_ABC\""))
+        #expect(try JSONSerialization.jsonObject(with: Data(a.utf8)) is [String: Any])
+    }
 }
