@@ -39,7 +39,11 @@ public final class AnalysisPipeline {
 
     /// `threads` 2 (or more) puts the reference switch on a thread of its own when the analyzer uses it; 1 keeps
     /// everything on the calling thread.
-    public init(analyzer: OverlayAnalyzer, decoder: PacketDecoder, threads: Int) {
+    ///
+    /// `readAhead`: work the reference thread does when it has time to spare — reading the capture ahead
+    /// (`CaptureTimeline.readAheadWork`), which takes the kernel's copy out of the page cache off the reading
+    /// thread. Called between batches until it returns false; ignored on one thread.
+    public init(analyzer: OverlayAnalyzer, decoder: PacketDecoder, threads: Int, readAhead: (@Sendable () -> Bool)? = nil) {
         self.analyzer = analyzer
         // Both consumers read a plain tunneled packet's level summaries only: its layers (≈ 1 KB written per
         // packet, and moved to the other core with it) are left out (`LayerRecording.unlessPlain`).
@@ -47,7 +51,7 @@ public final class AnalysisPipeline {
         decoder.configuration.layers = .unlessPlain
         self.decoder = decoder
         if threads >= 2 && analyzer.configuration.validatesWithReferenceSwitch {
-            let worker = ReferenceWorker(reference: analyzer.reference)
+            let worker = ReferenceWorker(reference: analyzer.reference, readAhead: readAhead)
             self.worker = worker
             self.batch = worker.freeBatch()
         } else {
@@ -177,6 +181,8 @@ final class ReferenceWorker: @unchecked Sendable {
     static let wakeAfter = AnalysisPipeline.batchesInFlight / 2
 
     private let reference: ReferenceSwitch
+    /// Spare-time work (reading the capture ahead); false when there is none now.
+    private let readAhead: (@Sendable () -> Bool)?
     private let condition = NSCondition()
     private var pending: [PacketBatch] = []
     private var free: [PacketBatch] = []
@@ -185,8 +191,9 @@ final class ReferenceWorker: @unchecked Sendable {
     /// The worker waits for batches (set and cleared by it, under the lock).
     private var sleeping = false
 
-    init(reference: ReferenceSwitch) {
+    init(reference: ReferenceSwitch, readAhead: (@Sendable () -> Bool)?) {
         self.reference = reference
+        self.readAhead = readAhead
         pending.reserveCapacity(AnalysisPipeline.batchesInFlight)
         free = (0..<AnalysisPipeline.batchesInFlight).map { _ in PacketBatch(capacity: AnalysisPipeline.batchSize) }
         let thread = Thread { [self] in run() }
@@ -224,6 +231,13 @@ final class ReferenceWorker: @unchecked Sendable {
     private func run() {
         while true {
             condition.lock()
+            // Nothing to replay: read the capture ahead, a block at a time, until there is a batch or no room.
+            while pending.isEmpty && !closed, let readAhead {
+                condition.unlock()
+                let read = readAhead()
+                condition.lock()
+                if !read { break }
+            }
             if pending.isEmpty && !closed {
                 sleeping = true
                 while pending.count < Self.wakeAfter && !closed { condition.wait() }
@@ -244,6 +258,8 @@ final class ReferenceWorker: @unchecked Sendable {
             free.append(batch)
             condition.broadcast()
             condition.unlock()
+            // The reader consumes about a block of the capture per batch: keep the ring topped up.
+            if let readAhead { _ = readAhead() }
         }
     }
 }

@@ -25,11 +25,16 @@ public final class CaptureFileReader {
     /// stay in L2 between the kernel filling it and libpcap copying records out (measured in docs/performance.md).
     public static let defaultBufferSize = 64 << 10
 
+    /// A regular file opened with `readAhead`: what another thread calls to read it ahead.
+    public let readAheadFile: ReadAheadFile?
+
     /// Opens `path` ("-" = standard input) and installs the BPF `filter` if given.
     /// - Parameter bufferSize: stdio read buffer in bytes (at least 64 KiB is used).
-    public init(path: String, filter: String? = nil, bufferSize: Int = defaultBufferSize) throws(CaptureError) {
+    /// - Parameter readAhead: serve a regular file through a `ReadAheadFile` another thread may fill.
+    public init(path: String, filter: String? = nil, bufferSize: Int = defaultBufferSize, readAhead: Bool = false) throws(CaptureError) {
         self.path = path
-        let stream = try SavefileStream.open(path: path, bufferSize: bufferSize)
+        let stream = try SavefileStream.open(path: path, bufferSize: bufferSize, readAhead: readAhead)
+        readAheadFile = stream.readAhead
         switch PcapHandle.openOffline(file: stream.file, streamBuffer: stream.buffer) {
         case .success(let handle): self.handle = handle
         case .failure(let failure):

@@ -14,7 +14,9 @@ public final class CaptureTimeline {
     private let readers: [CaptureFileReader]
 
     /// Opens every file (and installs `filter` on each); throws the first file's error.
-    public init(paths: [String], filter: String? = nil) throws(CaptureError) {
+    /// `readAhead`: regular files are served through `ReadAheadFile`s that another thread may fill
+    /// (`readAheadWork`).
+    public init(paths: [String], filter: String? = nil, readAhead: Bool = false) throws(CaptureError) {
         if paths.count(where: { $0 == "-" }) > 1 {
             throw .readFailed(path: "-", message: "standard input can be given only once")
         }
@@ -24,11 +26,22 @@ public final class CaptureTimeline {
         var readers: [CaptureFileReader] = []
         readers.reserveCapacity(paths.count)
         for path in paths {
-            readers.append(try CaptureFileReader(path: path, filter: filter, bufferSize: bufferSize))
+            readers.append(try CaptureFileReader(path: path, filter: filter, bufferSize: bufferSize, readAhead: readAhead))
         }
         self.paths = paths
         self.readers = readers
         self.linkTypes = readers.map(\.linkType)
+    }
+
+    /// Work for a thread with time to spare: reads the next block of a read-ahead file; false when there is
+    /// nothing to read now (every ring full, or every file read). Nil when no file is read ahead.
+    public var readAheadWork: (@Sendable () -> Bool)? {
+        let files = readers.compactMap(\.readAheadFile)
+        guard !files.isEmpty else { return nil }
+        return {
+            for f in files where f.fill() { return true }
+            return false
+        }
     }
 
     /// Calls `body` for every packet in time order with its FrameInfo and bytes (valid during the call).

@@ -33,10 +33,13 @@ struct SavefileStream {
     /// Owned by whoever owns `file` (libpcap's handle after a successful open); freed after the FILE is closed.
     let buffer: UnsafeMutableRawPointer
     let format: SavefileFormat
+    /// A regular file opened to be read ahead by another thread (`ReadAheadFile`), nil otherwise.
+    let readAhead: ReadAheadFile?
 
-    /// Opens `path` ("-" = standard input) for reading. Regular files, pipes and FIFOs are accepted.
-    static func open(path: String, bufferSize: Int) throws(CaptureError) -> SavefileStream {
-        let file = try openFile(path)
+    /// Opens `path` ("-" = standard input) for reading. Regular files, pipes and FIFOs are accepted. `readAhead`:
+    /// a regular file is served through a `ReadAheadFile` (where the C library allows it).
+    static func open(path: String, bufferSize: Int, readAhead: Bool = false) throws(CaptureError) -> SavefileStream {
+        let (file, ahead) = try openFile(path, readAhead: readAhead)
         let size = max(bufferSize, minimumBufferSize)
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
         guard setvbuf(file, buffer.assumingMemoryBound(to: CChar.self), _IOFBF, size) == 0 else {
@@ -46,7 +49,7 @@ struct SavefileStream {
         }
         do {
             let format = try peekFormat(file, path: path)
-            return SavefileStream(file: file, buffer: buffer, format: format)
+            return SavefileStream(file: file, buffer: buffer, format: format, readAhead: ahead)
         } catch {
             fclose(file)
             buffer.deallocate()
@@ -60,7 +63,8 @@ struct SavefileStream {
         buffer.deallocate()
     }
 
-    private static func openFile(_ path: String) throws(CaptureError) -> UnsafeMutablePointer<FILE> {
+    private static func openFile(_ path: String, readAhead: Bool) throws(CaptureError)
+        -> (UnsafeMutablePointer<FILE>, ReadAheadFile?) {
         if path == "-" {
             // A duplicate, so that libpcap's pcap_close closes ours and leaves the process's stdin alone.
             let fd = dup(STDIN_FILENO)
@@ -70,7 +74,7 @@ struct SavefileStream {
                 close(fd)
                 throw captureOpenError(errno: error, path: path)
             }
-            return file
+            return (file, nil)
         }
         // Directories open fine with fopen on Linux and fail only at the first read: check first.
         var info = stat()
@@ -80,8 +84,15 @@ struct SavefileStream {
         case S_IFREG where info.st_size == 0: throw .notACapture(path: path, detail: "empty file")
         default: break
         }
+        if readAhead && info.st_mode & S_IFMT == S_IFREG {
+            let fd = openDescriptor(path)
+            guard fd >= 0 else { throw captureOpenError(errno: errno, path: path) }
+            let ahead = ReadAheadFile(fd: fd)
+            if let file = ahead.openStream() { return (file, ahead) }
+            // No cookie streams here: the plain way (the descriptor is closed with `ahead`).
+        }
         guard let file = fopen(path, "rb") else { throw captureOpenError(errno: errno, path: path) }
-        return file
+        return (file, nil)
     }
 
     /// Reads the 4-byte magic and pushes it back, so libpcap still sees the whole stream (pipes included).
@@ -118,3 +129,6 @@ func captureOpenError(errno code: Int32, path: String) -> CaptureError {
     default: return .readFailed(path: path, message: String(cString: strerror(code)))
     }
 }
+
+/// open(2) for reading (`SavefileStream.open` shadows the C function's name inside the type).
+private func openDescriptor(_ path: String) -> Int32 { open(path, O_RDONLY | O_CLOEXEC) }

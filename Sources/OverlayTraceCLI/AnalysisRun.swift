@@ -101,9 +101,10 @@ enum AnalysisRun {
     static func run(files: [String], filter: String?, decoder decoderConfiguration: DecoderConfiguration,
                     inventory: Inventory?, configuration: AnalysisConfiguration, quiet: Bool,
                     threads: Int = AnalysisPipeline.automaticThreads) throws -> AnalysisResult {
-        let timeline = try openTimeline(files: files, filter: filter)
+        let timeline = try openTimeline(files: files, filter: filter, readAhead: threads >= 2)
         let analyzer = OverlayAnalyzer(configuration: configuration, inventory: inventory)
-        let pipeline = AnalysisPipeline(analyzer: analyzer, decoder: PacketDecoder(configuration: decoderConfiguration), threads: threads)
+        let pipeline = AnalysisPipeline(analyzer: analyzer, decoder: PacketDecoder(configuration: decoderConfiguration), threads: threads,
+                                        readAhead: timeline.readAheadWork)
         let progress = ProgressLine(enabled: !quiet)
         var packets = 0
         var bytes = 0

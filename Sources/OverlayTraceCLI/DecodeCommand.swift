@@ -94,9 +94,9 @@ func openTimeline(_ input: InputOptions) throws -> CaptureTimeline {
     try openTimeline(files: input.files, filter: input.filter)
 }
 
-func openTimeline(files: [String], filter: String?) throws -> CaptureTimeline {
+func openTimeline(files: [String], filter: String?, readAhead: Bool = false) throws -> CaptureTimeline {
     do {
-        return try CaptureTimeline(paths: files, filter: filter)
+        return try CaptureTimeline(paths: files, filter: filter, readAhead: readAhead)
     } catch {
         throw CommandFailure(error.description, status: error.exitCode == 3 ? .device : .usage)
     }

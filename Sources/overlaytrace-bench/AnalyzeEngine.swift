@@ -15,6 +15,8 @@ struct AnalyzeEngine {
     var part = Part.all
     /// 2: the reference switch on a second thread (`AnalysisPipeline`, what `analyze` does on two CPUs).
     var threads = 1
+    /// With two threads, the reference thread reads the capture ahead (`ReadAheadFile`), as `analyze` does.
+    var readAhead = true
 
     enum Part: String, CaseIterable {
         case all, analysis, reference
@@ -36,7 +38,7 @@ struct AnalyzeEngine {
     }
 
     func run(path: String) throws(CaptureError) -> Totals {
-        let timeline = try CaptureTimeline(paths: [path])
+        let timeline = try CaptureTimeline(paths: [path], readAhead: threads >= 2 && readAhead)
         var configuration = DecoderConfiguration()
         configuration.verifyChecksums = verifyChecksums
         let decoder = PacketDecoder(configuration: configuration)
@@ -51,7 +53,7 @@ struct AnalyzeEngine {
             t.replaySeconds = replayInBatches(timeline, decoder, reference)
         } else {
             // The pipeline on one thread too: the analysis state takes grouped frames, as in `analyze`.
-            let pipeline = AnalysisPipeline(analyzer: analyzer, decoder: decoder, threads: threads)
+            let pipeline = AnalysisPipeline(analyzer: analyzer, decoder: decoder, threads: threads, readAhead: timeline.readAheadWork)
             timeline.forEach { frame, bytes in pipeline.ingest(frame: frame, bytes: bytes) }
             pipeline.finish()
         }

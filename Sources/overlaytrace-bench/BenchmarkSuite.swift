@@ -137,8 +137,10 @@ final class BenchmarkSuite {
                                argv: { [me, "flows", "--all-layers", $0] }))
         tools.append(BenchTool(id: "engine", label: "ours: decode + OverlayAnalyzer ingest + finish, no report (`overlaytrace-bench engine`)",
                                argv: { [me, "engine", $0] }, countAllocations: true))
-        tools.append(BenchTool(id: "engine-2t", label: "ours: same, the reference switch on a second thread (`engine --threads 2`)",
+        tools.append(BenchTool(id: "engine-2t", label: "ours: same, the reference switch on a second thread, which also reads the file ahead (`engine --threads 2`)",
                                argv: { [me, "engine", "--threads", "2", $0] }))
+        tools.append(BenchTool(id: "engine-2t-plain", label: "ours: same, the file read by the reading thread itself (`engine --threads 2 --no-read-ahead`)",
+                               argv: { [me, "engine", "--threads", "2", "--no-read-ahead", $0] }))
         if let ot = options.overlaytrace, hasAnalyze(ot) {
             tools.append(BenchTool(id: "analyze", label: "ours: `overlaytrace analyze --format json --output /dev/null` (full analysis + report; two threads)",
                                    argv: { [ot, "analyze", "--threads", "2", "--format", "json", "--output", "/dev/null", $0] }, countAllocations: true))

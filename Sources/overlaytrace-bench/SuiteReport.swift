@@ -48,6 +48,7 @@ struct SuiteReport {
                 ("engine", "cref", "ours engine (no report) / C reference", ""),
                 ("analyze-1t", "engine", "ours analyze, one thread / engine (the report's share)", ""),
                 ("engine", "engine-2t", "ours engine, one thread / two threads (what the second core buys)", ""),
+                ("engine-2t-plain", "engine-2t", "ours engine on two threads, file read by the reading thread / read ahead by the reference thread", ""),
                 ("analyze-1t", "analyze", "ours analyze, one thread / two threads", ""),
                 ("tcpdump", "engine", "tcpdump -nr / ours engine", ""),
                 ("tshark", "engine", "tshark -T fields / ours engine", ""),

@@ -14,10 +14,11 @@ usage: overlaytrace-bench flows [--checksums] [--all-layers] [--threads 2] FILE 
                                                        --all-layers: every packet's headers as Layers (as `decode` prints
                                                        them), not only those of packets that are not plain (as `analyze`)
        overlaytrace-bench decode [--checksums] [--all-layers] FILE    decode only
-       overlaytrace-bench engine [--no-checksums] [--part all|analysis|reference] [--threads 2] FILE
+       overlaytrace-bench engine [--no-checksums] [--part all|analysis|reference] [--threads 2] [--no-read-ahead] FILE
                                                        decode + OverlayAnalyzer (ingest + finish, no report);
                                                        --part: only the analysis state or the reference switch;
-                                                       --threads 2: the reference switch on a second thread
+                                                       --threads 2: the reference switch on a second thread,
+                                                       which also reads the file ahead (not with --no-read-ahead)
        overlaytrace-bench compare [--rounds N] 'cmd A' 'cmd B'   quick paired A/B
        overlaytrace-bench layout                       sizes of the decoded values the hot path copies
        overlaytrace-bench suite OPTIONS                alternate all tools, print the Markdown table (see run.sh)
@@ -66,6 +67,10 @@ case "engine":
     var engine = AnalyzeEngine()
     if let i = arguments.firstIndex(of: "--no-checksums") {
         engine.verifyChecksums = false
+        arguments.remove(at: i)
+    }
+    if let i = arguments.firstIndex(of: "--no-read-ahead") {
+        engine.readAhead = false
         arguments.remove(at: i)
     }
     if let i = arguments.firstIndex(of: "--part"), i + 1 < arguments.count {

@@ -1,5 +1,6 @@
 import Foundation
 import OverlayAnalysis
+import OverlayCapture
 import OverlayReference
 import OverlaySynth
 import OverlayWire
@@ -121,5 +122,30 @@ struct AnalysisPipelineTests {
             #expect(result.findings.isEmpty, "\(result.findings.prefix(3).map(\.message))")
             #expect(!result.limits.anyDropped || result.limits.natCandidatesNotKept > 0, "\(result.limits.descriptions)")
         }
+    }
+
+    @Test func aCaptureReadAheadByTheReferenceThreadAnalyzesAsOneThreadDoes() throws {
+        // The reference thread reads the file ahead between batches (`readAhead`); the reading thread takes the
+        // blocks it finds read, reads the others itself: the result must be that of one thread reading plainly.
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("read-ahead-\(getpid()).pcap").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        _ = try BigCaptureGenerator(packets: 30_000, teps: 8, vnis: 10, flows: 1_500, seed: 23).write(to: path)
+        func run(threads: Int, readAhead: Bool) throws -> AnalysisResult {
+            let timeline = try CaptureTimeline(paths: [path], readAhead: readAhead)
+            let analyzer = OverlayAnalyzer()
+            let pipeline = AnalysisPipeline(analyzer: analyzer, decoder: PacketDecoder(), threads: threads,
+                                            readAhead: timeline.readAheadWork)
+            #expect(pipeline.isParallel == (threads == 2))
+            timeline.forEach { frame, bytes in pipeline.ingest(frame: frame, bytes: bytes) }
+            pipeline.finish()
+            #expect(timeline.framesDelivered == 30_000)
+            return analyzer.finish(files: [path], warnings: timeline.warnings, threads: threads)
+        }
+        let plain = try run(threads: 1, readAhead: false)
+        let ahead = try run(threads: 2, readAhead: true)
+        #expect(plain.flows.count > 1_000)
+        #expect(CorpusTests.digest(plain) == CorpusTests.digest(ahead))
+        #expect(plain.findings == ahead.findings)
+        #expect(plain.capture.packets == ahead.capture.packets && plain.capture.bytes == ahead.capture.bytes)
     }
 }
