@@ -231,7 +231,9 @@ final class ReferenceWorker: @unchecked Sendable {
     private func run() {
         while true {
             condition.lock()
-            // Nothing to replay: read the capture ahead, a block at a time, until there is a batch or no room.
+            // Nothing to replay: read the capture ahead, a block at a time, until there is a batch or no room. Only
+            // then: when this thread is the one behind, reading ahead would slow the whole pipeline, and the reader
+            // reads what is not read yet itself.
             while pending.isEmpty && !closed, let readAhead {
                 condition.unlock()
                 let read = readAhead()
@@ -258,8 +260,6 @@ final class ReferenceWorker: @unchecked Sendable {
             free.append(batch)
             condition.broadcast()
             condition.unlock()
-            // The reader consumes about a block of the capture per batch: keep the ring topped up.
-            if let readAhead { _ = readAhead() }
         }
     }
 }
