@@ -30,8 +30,10 @@ public final class CaptureFileReader {
 
     /// Opens `path` ("-" = standard input) and installs the BPF `filter` if given.
     /// - Parameter bufferSize: stdio read buffer in bytes (at least 64 KiB is used).
-    /// - Parameter readAhead: serve a regular file through a `ReadAheadFile` another thread may fill.
-    public init(path: String, filter: String? = nil, bufferSize: Int = defaultBufferSize, readAhead: Bool = false) throws(CaptureError) {
+    /// - Parameter readAhead: serve a regular file through a `ReadAheadFile` with this ring, which another thread
+    ///   may fill.
+    public init(path: String, filter: String? = nil, bufferSize: Int = defaultBufferSize,
+                readAhead: ReadAheadFile.Ring? = nil) throws(CaptureError) {
         self.path = path
         let stream = try SavefileStream.open(path: path, bufferSize: bufferSize, readAhead: readAhead)
         readAheadFile = stream.readAhead

@@ -14,9 +14,9 @@ public final class CaptureTimeline {
     private let readers: [CaptureFileReader]
 
     /// Opens every file (and installs `filter` on each); throws the first file's error.
-    /// `readAhead`: regular files are served through `ReadAheadFile`s that another thread may fill
-    /// (`readAheadWork`).
-    public init(paths: [String], filter: String? = nil, readAhead: Bool = false) throws(CaptureError) {
+    /// `readAhead`: regular files are served through `ReadAheadFile`s with this ring, which another thread may
+    /// fill (`readAheadWork`).
+    public init(paths: [String], filter: String? = nil, readAhead: ReadAheadFile.Ring? = nil) throws(CaptureError) {
         if paths.count(where: { $0 == "-" }) > 1 {
             throw .readFailed(path: "-", message: "standard input can be given only once")
         }

@@ -17,8 +17,20 @@ import Darwin
 /// so two readers never read the same bytes and never reorder them. A short block is the file's last: a read error
 /// (kept, and reported to libpcap as one) or the end of the file; nothing after it is served.
 public final class ReadAheadFile: @unchecked Sendable {
-    public static let defaultBlockSize = 128 << 10
-    public static let defaultBlocks = 16
+    /// The ring's shape: `blocks` blocks of `blockSize` bytes.
+    public struct Ring: Sendable, Equatable {
+        public var blockSize: Int
+        public var blocks: Int
+
+        public init(blockSize: Int, blocks: Int) {
+            self.blockSize = max(blockSize, 1)
+            self.blocks = max(blocks, 2)
+        }
+
+        /// 2 MiB in 128 KiB blocks: a block is a few hundred typical packets, half a core's L2 at most; the ring
+        /// holds what the reading thread consumes while the reference thread replays a few batches.
+        public static let standard = Ring(blockSize: 128 << 10, blocks: 16)
+    }
 
     private let fd: Int32
     private let blockSize: Int
@@ -51,10 +63,10 @@ public final class ReadAheadFile: @unchecked Sendable {
     private var currentOffset = 0
 
     /// Takes ownership of `fd` (closed when this is released, after the stream is closed).
-    init(fd: Int32, blockSize: Int = defaultBlockSize, blocks: Int = defaultBlocks) {
+    init(fd: Int32, ring: Ring = .standard) {
         self.fd = fd
-        self.blockSize = max(blockSize, 1)
-        self.blockCount = max(blocks, 2)
+        self.blockSize = ring.blockSize
+        self.blockCount = ring.blocks
         self.blocks = .allocate(byteCount: self.blockSize * blockCount, alignment: 4096)
         lengths = Array(repeating: Self.free, count: blockCount)
         mutex = .allocate(capacity: 1)

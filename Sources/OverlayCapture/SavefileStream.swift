@@ -37,8 +37,8 @@ struct SavefileStream {
     let readAhead: ReadAheadFile?
 
     /// Opens `path` ("-" = standard input) for reading. Regular files, pipes and FIFOs are accepted. `readAhead`:
-    /// a regular file is served through a `ReadAheadFile` (where the C library allows it).
-    static func open(path: String, bufferSize: Int, readAhead: Bool = false) throws(CaptureError) -> SavefileStream {
+    /// a regular file is served through a `ReadAheadFile` with that ring (where the C library allows it).
+    static func open(path: String, bufferSize: Int, readAhead: ReadAheadFile.Ring? = nil) throws(CaptureError) -> SavefileStream {
         let (file, ahead) = try openFile(path, readAhead: readAhead)
         let size = max(bufferSize, minimumBufferSize)
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
@@ -63,7 +63,7 @@ struct SavefileStream {
         buffer.deallocate()
     }
 
-    private static func openFile(_ path: String, readAhead: Bool) throws(CaptureError)
+    private static func openFile(_ path: String, readAhead: ReadAheadFile.Ring?) throws(CaptureError)
         -> (UnsafeMutablePointer<FILE>, ReadAheadFile?) {
         if path == "-" {
             // A duplicate, so that libpcap's pcap_close closes ours and leaves the process's stdin alone.
@@ -84,10 +84,10 @@ struct SavefileStream {
         case S_IFREG where info.st_size == 0: throw .notACapture(path: path, detail: "empty file")
         default: break
         }
-        if readAhead && info.st_mode & S_IFMT == S_IFREG {
+        if let ring = readAhead, info.st_mode & S_IFMT == S_IFREG {
             let fd = openDescriptor(path)
             guard fd >= 0 else { throw captureOpenError(errno: errno, path: path) }
-            let ahead = ReadAheadFile(fd: fd)
+            let ahead = ReadAheadFile(fd: fd, ring: ring)
             if let file = ahead.openStream() { return (file, ahead) }
             // No cookie streams here: the plain way (the descriptor is closed with `ahead`).
         }

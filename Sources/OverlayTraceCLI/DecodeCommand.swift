@@ -94,7 +94,7 @@ func openTimeline(_ input: InputOptions) throws -> CaptureTimeline {
     try openTimeline(files: input.files, filter: input.filter)
 }
 
-func openTimeline(files: [String], filter: String?, readAhead: Bool = false) throws -> CaptureTimeline {
+func openTimeline(files: [String], filter: String?, readAhead: ReadAheadFile.Ring? = nil) throws -> CaptureTimeline {
     do {
         return try CaptureTimeline(paths: files, filter: filter, readAhead: readAhead)
     } catch {

@@ -38,7 +38,7 @@ struct AnalyzeEngine {
     }
 
     func run(path: String) throws(CaptureError) -> Totals {
-        let timeline = try CaptureTimeline(paths: [path], readAhead: threads >= 2 && readAhead)
+        let timeline = try CaptureTimeline(paths: [path], readAhead: threads >= 2 && readAhead ? .standard : nil)
         var configuration = DecoderConfiguration()
         configuration.verifyChecksums = verifyChecksums
         let decoder = PacketDecoder(configuration: configuration)

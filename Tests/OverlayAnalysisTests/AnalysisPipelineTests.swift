@@ -131,7 +131,7 @@ struct AnalysisPipelineTests {
         defer { try? FileManager.default.removeItem(atPath: path) }
         _ = try BigCaptureGenerator(packets: 30_000, teps: 8, vnis: 10, flows: 1_500, seed: 23).write(to: path)
         func run(threads: Int, readAhead: Bool) throws -> AnalysisResult {
-            let timeline = try CaptureTimeline(paths: [path], readAhead: readAhead)
+            let timeline = try CaptureTimeline(paths: [path], readAhead: readAhead ? .standard : nil)
             let analyzer = OverlayAnalyzer()
             let pipeline = AnalysisPipeline(analyzer: analyzer, decoder: PacketDecoder(), threads: threads,
                                             readAhead: timeline.readAheadWork)

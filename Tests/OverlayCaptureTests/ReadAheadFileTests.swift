@@ -72,7 +72,7 @@ struct ReadAheadFileTests {
             for size in [0, 1, blockSize, 3 * blockSize, 3 * blockSize + 1, 20_000] {
                 let content = Self.bytes(size)
                 let path = try dir.file("f-\(blockSize)-\(blocks)-\(size)", content)
-                let file = ReadAheadFile(fd: open(path, O_RDONLY), blockSize: blockSize, blocks: blocks)
+                let file = ReadAheadFile(fd: open(path, O_RDONLY), ring: .init(blockSize: blockSize, blocks: blocks))
                 let helper = helped ? Helper { file.fill() } : nil
                 let stream = try #require(file.openStream())
                 let read = Self.drain(stream, pieces: [1, 13, 4096, 5])
@@ -90,7 +90,7 @@ struct ReadAheadFileTests {
         let dir = try TemporaryDirectory()
         let fd = open(dir.path, O_RDONLY)  // pread on a directory fails with EISDIR
         #expect(fd >= 0)
-        let file = ReadAheadFile(fd: fd, blockSize: 4096, blocks: 2)
+        let file = ReadAheadFile(fd: fd, ring: .init(blockSize: 4096, blocks: 2))
         let stream = try #require(file.openStream())
         var buffer = [UInt8](repeating: 0, count: 64)
         errno = 0
@@ -113,14 +113,17 @@ struct ReadAheadFileTests {
     func captureReadAhead() throws {
         let dir = try TemporaryDirectory()
         let whole = Self.capture(records: 2_500).bytes
-        #expect(whole.count > 4 * ReadAheadFile.defaultBlockSize)
-        for (name, content) in [("whole.pcap", whole), ("cut.pcap", Array(whole.dropLast(300)))] {
+        #expect(whole.count > 4 * ReadAheadFile.Ring.standard.blockSize)
+        let cases = [("whole.pcap", whole, ReadAheadFile.Ring.standard), ("cut.pcap", Array(whole.dropLast(300)), .standard),
+                     ("small-blocks.pcap", whole, .init(blockSize: 1_000, blocks: 3)),
+                     ("small-blocks-cut.pcap", Array(whole.dropLast(300)), .init(blockSize: 997, blocks: 2))]
+        for (name, content, ring) in cases {
             let path = try dir.file(name, content)
             let plain = readAll(try CaptureFileReader(path: path))
-            let reader = try CaptureFileReader(path: path, readAhead: true)
+            let reader = try CaptureFileReader(path: path, readAhead: ring)
             let file = try #require(reader.readAheadFile)
             // Blocks read ahead before libpcap asks (as a helper that got there first), then a helper racing it.
-            #expect(file.fill() && file.fill())
+            #expect(file.fill())
             let helper = Helper { file.fill() }
             let ahead = readAll(reader)
             helper.stop()
@@ -146,7 +149,7 @@ struct ReadAheadFileTests {
             return out
         }
         let plain = frames(try CaptureTimeline(paths: [a, b]))
-        let ahead = try CaptureTimeline(paths: [a, b], readAhead: true)
+        let ahead = try CaptureTimeline(paths: [a, b], readAhead: .init(blockSize: 4_096, blocks: 4))
         let work = try #require(ahead.readAheadWork)
         let helper = Helper(work)
         let read = frames(ahead)

@@ -11,7 +11,9 @@ import Glibc
 /// libFuzzer entry point: the input is a whole capture file. It is read through the capture layer as
 /// `overlaytrace` reads files (libpcap via CaptureFileReader), every packet decoded and exercised; then the same
 /// file twice as a two-file CaptureTimeline (the merge path, not decoded again), which must deliver every packet
-/// and every warning twice.
+/// and every warning twice. The timeline reads through `ReadAheadFile`s with small blocks (the stream `analyze`
+/// reads on two threads; here the reading thread reads every block itself), so their stream is checked against
+/// plain stdio reading on every input.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzCaptureFile(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     guard let data else { return 0 }
@@ -81,7 +83,7 @@ private func readDecoding(_ path: String, _ exerciser: inout PacketExerciser) ->
 private func readTimeline(_ paths: [String]) -> (frames: Int, warnings: Int)? {
     let timeline: CaptureTimeline
     do {
-        timeline = try CaptureTimeline(paths: paths)
+        timeline = try CaptureTimeline(paths: paths, readAhead: .init(blockSize: 4_096, blocks: 2))
     } catch {
         checkOneLine(error.description, prefix: "overlaytrace: ")
         return nil
