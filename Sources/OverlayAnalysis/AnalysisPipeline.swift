@@ -40,9 +40,9 @@ public final class AnalysisPipeline {
     /// `threads` 2 (or more) puts the reference switch on a thread of its own when the analyzer uses it; 1 keeps
     /// everything on the calling thread.
     ///
-    /// `readAhead`: work the reference thread does when it has time to spare — reading the capture ahead
-    /// (`CaptureTimeline.readAheadWork`), which takes the kernel's copy out of the page cache off the reading
-    /// thread. Called between batches until it returns false; ignored on one thread.
+    /// `readAhead`: work the reference thread does when it has caught up (no batch waiting) — reading the capture
+    /// ahead (`CaptureTimeline.readAheadWork`), which takes the kernel's copy out of the page cache off the reading
+    /// thread. Called until it returns false or a batch arrives; ignored on one thread.
     public init(analyzer: OverlayAnalyzer, decoder: PacketDecoder, threads: Int, readAhead: (@Sendable () -> Bool)? = nil) {
         self.analyzer = analyzer
         // Both consumers read a plain tunneled packet's level summaries only: its layers (≈ 1 KB written per

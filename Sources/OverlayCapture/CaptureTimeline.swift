@@ -22,6 +22,7 @@ public final class CaptureTimeline {
         }
         // 64 KiB of stdio buffer per file: it stays in the core's L2 between the kernel's copy into it and
         // libpcap's copy out of it (a 1 MiB buffer was evicted in between, and the kernel's copy took twice as long).
+        // Read ahead, the buffer is filled from the ring's blocks instead of by the kernel.
         let bufferSize = CaptureFileReader.defaultBufferSize
         var readers: [CaptureFileReader] = []
         readers.reserveCapacity(paths.count)
