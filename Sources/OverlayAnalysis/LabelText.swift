@@ -66,6 +66,13 @@ struct LabelText: ~Copyable {
     mutating func append(decimal value: UInt32) { append(decimal: UInt64(value)) }
     mutating func append(decimal value: UInt16) { append(decimal: UInt64(value)) }
 
+    /// A name when there is one, else the key it names (OVN datapaths and ports).
+    mutating func append(name: String?, orKey key: UInt32) {
+        if let name { append(name) } else { append(decimal: key) }
+    }
+
+    mutating func append(name: String?, orKey key: UInt16) { append(name: name, orKey: UInt32(key)) }
+
     /// `ip.description`.
     mutating func append(_ ip: IPAddress) {
         guard case .v4(let a) = ip else { return append(ip.description) }

@@ -36,11 +36,11 @@ struct Names {
             : inventory.ovnPort(datapathKey: vni, portKey: keys.egress)?.name
         var text = LabelText()
         text.append("datapath ")
-        if let dp { text.append(dp) } else { text.append(decimal: vni) }
+        text.append(name: dp, orKey: vni)
         text.append(", inport ")
-        if let inName { text.append(inName) } else { text.append(decimal: keys.ingress) }
+        text.append(name: inName, orKey: keys.ingress)
         text.append(", outport ")
-        if let outName { text.append(outName) } else { text.append(decimal: keys.egress) }
+        text.append(name: outName, orKey: keys.egress)
         return OVNPorts(datapathKey: vni, ingressKey: keys.ingress, egressKey: keys.egress, datapathName: dp,
                         ingressName: inName, egressName: outName, egressIsMulticastGroup: keys.egressIsMulticastGroup, text: text.string)
     }

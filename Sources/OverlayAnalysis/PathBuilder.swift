@@ -62,9 +62,9 @@ struct PathBuilder {
             var text = LabelText()
             text.append(segmentText)
             text.append(", inport ")
-            if let name = ovn.ingressName { text.append(name) } else { text.append(decimal: ovn.ingressKey) }
+            text.append(name: ovn.ingressName, orKey: ovn.ingressKey)
             text.append(", outport ")
-            if let name = ovn.egressName { text.append(name) } else { text.append(decimal: ovn.egressKey) }
+            text.append(name: ovn.egressName, orKey: ovn.egressKey)
             segmentText = text.string
         }
         hops.append(PathHop(kind: .segment, text: segmentText, name: labels.names.segment(vni), vni: vni, leg: at, frames: group.legs[at].evidence))

@@ -22,6 +22,13 @@ struct LabelTextTests {
         small.append(" ")
         small.append(decimal: UInt32(69632))
         #expect(small.string == "65535 69632")
+        var ports = LabelText()
+        ports.append(name: nil, orKey: UInt32(7312))
+        ports.append(",")
+        ports.append(name: "sw0-port1", orKey: UInt16(1))
+        ports.append(",")
+        ports.append(name: nil, orKey: UInt16(32768))
+        #expect(ports.string == "7312,sw0-port1,32768")
     }
 
     @Test("addresses, names with non-ASCII text, and growth past the first capacity")
