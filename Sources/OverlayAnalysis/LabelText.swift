@@ -48,19 +48,8 @@ struct LabelText: ~Copyable {
 
     /// `String(value)` of an unsigned value (VNIs, port keys).
     mutating func append(decimal value: UInt64) {
-        var digits = 1
-        var rest = value / 10
-        while rest > 0 {
-            digits += 1
-            rest /= 10
-        }
-        reserve(digits)
-        var v = value
-        for i in stride(from: count + digits - 1, through: count, by: -1) {
-            base[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v % 10)
-            v /= 10
-        }
-        count += digits
+        reserve(DecimalText.maximumDigits)
+        count += DecimalText.write(value, into: base + count)
     }
 
     mutating func append(decimal value: UInt32) { append(decimal: UInt64(value)) }

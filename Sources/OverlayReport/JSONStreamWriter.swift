@@ -1,3 +1,5 @@
+import OverlayWire
+
 /// Writes JSON text as it goes, into one reusable buffer that is handed to a sink in chunks (a file descriptor,
 /// a pipe), so a report of tens of megabytes never exists as a value tree or as one big string: memory stays at
 /// the chunk size whatever the document's size. Without a sink the buffer just grows and `finishBytes()` returns it.
@@ -400,42 +402,14 @@ public struct JSONStreamWriter: ~Copyable {
         count &+= length
     }
 
-    /// `String(value)` without the temporary string. Digits are counted by comparison and written two at a time
-    /// from a table of pairs: one division per two digits instead of two per digit.
+    /// `String(value)` without the temporary string (`DecimalText`).
     mutating func decimal(_ value: Int64) {
-        reserve(20)
+        reserve(1 + DecimalText.maximumDigits)
         if value < 0 {
             base[count] = UInt8(ascii: "-")
             count += 1
         }
-        var v = value.magnitude
-        var digits = 1
-        var limit: UInt64 = 10
-        while digits < 19 && v >= limit {  // an Int64's magnitude has at most 19 digits
-            digits += 1
-            limit &*= 10
-        }
-        let pairs = JSONStreamWriter.digitPairs.utf8Start
-        var i = count + digits
-        while v >= 100 {
-            let r = Int(v % 100)
-            v /= 100
-            i -= 2
-            base[i] = pairs[2 * r]
-            base[i + 1] = pairs[2 * r + 1]
-        }
-        if v >= 10 {
-            base[i - 2] = pairs[2 * Int(v)]
-            base[i - 1] = pairs[2 * Int(v) + 1]
-        } else {
-            base[i - 1] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v)
-        }
-        count += digits
-    }
-
-    /// "00", "01", … "99" back to back.
-    static var digitPairs: StaticString {
-        "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
+        count += DecimalText.write(value.magnitude, into: base + count)
     }
 
     /// A JSON string: quotes, and the escapes RFC 8259 requires plus DEL, U+2028 and U+2029 (which break
