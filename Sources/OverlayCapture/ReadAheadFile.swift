@@ -12,8 +12,8 @@ import Darwin
 /// reference switch's, which waits for batches a good part of the time — takes that copy over by calling `fill()`.
 ///
 /// The reading thread never waits for a helper that has not started a block: when the next block is neither read
-/// nor being read, it reads it itself, so the stream is the same with no helper at all, and a busy helper only
-/// slows nothing down. Blocks are claimed in file order under the lock and read outside it at their own offsets,
+/// nor being read, it reads it itself, so the stream is the same with no helper at all, and a busy helper slows
+/// nothing down. Blocks are claimed in file order under the lock and read outside it at their own offsets,
 /// so two readers never read the same bytes and never reorder them. A short block is the file's last: a read error
 /// (kept, and reported to libpcap as one) or the end of the file; nothing after it is served.
 public final class ReadAheadFile: @unchecked Sendable {
@@ -42,10 +42,9 @@ public final class ReadAheadFile: @unchecked Sendable {
     private let condition: UnsafeMutablePointer<pthread_cond_t>
     /// Per slot: bytes read (`Self.reading` while a read is under way, `Self.free` when it holds nothing).
     private var lengths: [Int]
-    /// The next slot to claim and the file offset it reads from.
-    private var claimSlot = 0
+    /// The file offset the next block claimed reads from.
     private var claimOffset: Int64 = 0
-    /// Slots claimed and not yet consumed.
+    /// Slots claimed and not yet consumed: those after `headSlot`, in file order (the next to claim follows them).
     private var inUse = 0
     /// A short block was read: nothing after it is claimed.
     private var atEnd = false
@@ -56,8 +55,9 @@ public final class ReadAheadFile: @unchecked Sendable {
     private static let reading = -1
     private static let free = -2
 
-    // The consumer's side (the thread libpcap reads on), touched only by it.
+    /// The slot the consumer reads (or will read next); moved by it, under the lock.
     private var headSlot = 0
+    // The consumer's side (the thread libpcap reads on), touched only by it.
     private var current: UnsafeMutableRawPointer?
     private var currentLength = 0
     private var currentOffset = 0
@@ -76,7 +76,7 @@ public final class ReadAheadFile: @unchecked Sendable {
     }
 
     deinit {
-        closeDescriptor(fd)
+        _ = close(fd)
         blocks.deallocate()
         pthread_cond_destroy(condition)
         pthread_mutex_destroy(mutex)
@@ -99,10 +99,9 @@ public final class ReadAheadFile: @unchecked Sendable {
     /// Under the lock: the next slot to read and its offset; nil when full, at the end, failed or closed.
     private func claim() -> (slot: Int, offset: Int64)? {
         guard !atEnd, !closed, readError == 0, inUse < blockCount else { return nil }
-        let slot = claimSlot, offset = claimOffset
+        let slot = (headSlot + inUse) % blockCount, offset = claimOffset
         lengths[slot] = Self.reading
         inUse += 1
-        claimSlot = (claimSlot + 1) % blockCount
         claimOffset += Int64(blockSize)
         return (slot, offset)
     }
@@ -220,6 +219,3 @@ public final class ReadAheadFile: @unchecked Sendable {
         #endif
     }
 }
-
-/// close(2) for the descriptor a `ReadAheadFile` owns.
-private func closeDescriptor(_ fd: Int32) { _ = close(fd) }
