@@ -103,7 +103,7 @@ case "suite":
     guard let options = BenchmarkSuite.parse(arguments) else {
         printError("usage: overlaytrace-bench suite --scratch DIR [--sizes 100000,300000,1000000] [--rounds 5] "
             + "[--overlaytrace PATH] [--c-dir DIR] [--malloc-count SHIM.so] [--thresholds FILE] [--markdown-out FILE] "
-            + "[--tshark-sizes 100000,1000000] [--tshark-rounds 3] [--tshark-rounds-largest 1] [--tcpdump-rounds-largest 3]")
+            + "[--tshark-sizes 100000,1000000] [--tshark-rounds 3] [--tshark-rounds-largest 3] [--tcpdump-rounds-largest 3]")
         exit(2)
     }
     do {
