@@ -37,6 +37,13 @@ public final class AnalysisPipeline {
     @exclusivity(unchecked) private var ingested = 0
     private var finished = false
 
+    /// Whether a pipeline with these settings runs the reference switch on a thread of its own: the thread that
+    /// reads the capture ahead, so a capture is worth opening with read-ahead only then (with nobody to fill its
+    /// ring, the reading thread would read every block itself, a copy more than plain stdio).
+    public static func usesReferenceThread(threads: Int, configuration: AnalysisConfiguration) -> Bool {
+        threads >= 2 && configuration.validatesWithReferenceSwitch
+    }
+
     /// `threads` 2 (or more) puts the reference switch on a thread of its own when the analyzer uses it; 1 keeps
     /// everything on the calling thread.
     ///
@@ -50,7 +57,7 @@ public final class AnalysisPipeline {
         var decoder = decoder
         decoder.configuration.layers = .unlessPlain
         self.decoder = decoder
-        if threads >= 2 && analyzer.configuration.validatesWithReferenceSwitch {
+        if Self.usesReferenceThread(threads: threads, configuration: analyzer.configuration) {
             let worker = ReferenceWorker(reference: analyzer.reference, readAhead: readAhead)
             self.worker = worker
             self.batch = worker.freeBatch()

@@ -101,7 +101,8 @@ enum AnalysisRun {
     static func run(files: [String], filter: String?, decoder decoderConfiguration: DecoderConfiguration,
                     inventory: Inventory?, configuration: AnalysisConfiguration, quiet: Bool,
                     threads: Int = AnalysisPipeline.automaticThreads) throws -> AnalysisResult {
-        let timeline = try openTimeline(files: files, filter: filter, readAhead: threads >= 2 ? .standard : nil)
+        let readAhead = AnalysisPipeline.usesReferenceThread(threads: threads, configuration: configuration)
+        let timeline = try openTimeline(files: files, filter: filter, readAhead: readAhead ? .standard : nil)
         let analyzer = OverlayAnalyzer(configuration: configuration, inventory: inventory)
         let pipeline = AnalysisPipeline(analyzer: analyzer, decoder: PacketDecoder(configuration: decoderConfiguration), threads: threads,
                                         readAhead: timeline.readAheadWork)

@@ -38,12 +38,14 @@ struct AnalyzeEngine {
     }
 
     func run(path: String) throws(CaptureError) -> Totals {
-        let timeline = try CaptureTimeline(paths: [path], readAhead: threads >= 2 && readAhead ? .standard : nil)
         var configuration = DecoderConfiguration()
         configuration.verifyChecksums = verifyChecksums
         let decoder = PacketDecoder(configuration: configuration)
         var analysis = AnalysisConfiguration()
         analysis.validatesWithReferenceSwitch = part == .all
+        // Only a pipeline with a reference thread fills the ring (`--part analysis` and `reference` have none).
+        let readsAhead = readAhead && AnalysisPipeline.usesReferenceThread(threads: threads, configuration: analysis)
+        let timeline = try CaptureTimeline(paths: [path], readAhead: readsAhead ? .standard : nil)
         let analyzer = OverlayAnalyzer(configuration: analysis)
         let reference = ReferenceSwitch(configuration: analysis.reference, inventory: nil)
         var t = Totals()
